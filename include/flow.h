@@ -1,0 +1,146 @@
+/*
+ * flow.h - the flow table: find or create the connection of a segment.
+ *
+ * Records are fixed-size, taken from slabs that are allocated only when
+ * the free list is empty, and indexed by uthash over a canonical key, so
+ * both directions of a connection find one record.  Each record sits on
+ * the activity list of its timeout class (opening, established, closed),
+ * oldest first, which makes idle expiry and eviction of the least
+ * recently active connection O(1) per flow.
+ *
+ * Lifetime: a struct flow * is valid until the end callback has returned
+ * for it; the callback must copy whatever it keeps.
+ */
+#ifndef TCPSIGHT_FLOW_H
+#define TCPSIGHT_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <uthash.h>
+
+#include "analysis.h"
+#include "decode.h"
+#include "tcp_state.h"
+
+/* Why a connection's record was finished. */
+enum flow_end_reason {
+	FLOW_END_FIN = 0,	/* both sides closed with FIN */
+	FLOW_END_RST,		/* reset by either side */
+	FLOW_END_IDLE_TIMEOUT,	/* no segment for its class's timeout */
+	FLOW_END_EVICTED,	/* table full: least recently active dropped */
+	FLOW_END_END_OF_INPUT,	/* still open when the input ended */
+	FLOW_END_PORT_REUSE,	/* a new SYN started another connection on its 4-tuple */
+	FLOW_END_REASON_COUNT
+};
+
+/* Timeout classes: each has its own idle timeout and activity list. */
+enum flow_class {
+	FLOW_CLASS_OPENING = 0,	/* handshake under way */
+	FLOW_CLASS_ESTABLISHED,	/* open, or state unknown */
+	FLOW_CLASS_CLOSED,	/* FINs both ways or RST: lingers briefly */
+	FLOW_CLASS_COUNT
+};
+
+/* Canonical connection key: the lower (address, port) endpoint is side 0. */
+struct flow_key {
+	uint8_t  addr[2][16];	/* IPv4 in the first 4 bytes, rest zero */
+	uint16_t port[2];
+	uint8_t  ip_version;	/* 4 or 6 */
+	uint8_t  pad[3];	/* zeroed: uthash compares the key bytewise */
+};
+
+/* One connection.  Fixed size; nothing in it points outside the table. */
+struct flow {
+	UT_hash_handle hh;		/* uthash index by key */
+	struct flow_key key;
+	struct flow *older;		/* activity list of its class, toward the oldest */
+	struct flow *newer;		/* ... toward the newest; free-list link when unused */
+	uint64_t id;			/* 0, 1, ... in order of first segment (tshark's tcp.stream) */
+	uint64_t first_frame;		/* 1-based frame numbers across all inputs */
+	uint64_t last_frame;
+	uint64_t first_ns;		/* capture time of first and latest segment */
+	uint64_t last_ns;
+	uint8_t  client_side;		/* key side (0 or 1) that is the client */
+	uint8_t  class;			/* enum flow_class */
+	struct tcp_conn_state tcp;	/* both endpoints' states and history */
+	struct conn_analysis an;	/* per-direction counters and windows */
+};
+
+/* Limits the table enforces. */
+struct flow_limits {
+	uint32_t max_flows;			/* connections tracked at once */
+	uint64_t timeout_ns[FLOW_CLASS_COUNT];	/* idle timeout per class, packet time */
+};
+
+/* Counters the table keeps for the report. */
+struct flow_table_stats {
+	uint64_t created;	/* records ever created (= next flow id) */
+	uint64_t active;	/* records in use now */
+	uint64_t peak_active;	/* most in use at once */
+	uint64_t evicted;	/* finished because the table was full */
+	uint64_t timed_out;	/* finished by idle timeout */
+	uint64_t allocated;	/* records allocated (in use or free) */
+};
+
+/*
+ * Called once for every record before it is freed, with the reason.
+ * It may not call back into the table.
+ */
+typedef void (*flow_end_fn)(void *arg, struct flow *f, enum flow_end_reason reason);
+
+struct flow_table;
+
+/* Create an empty table; NULL when out of memory. */
+struct flow_table *flow_table_create(const struct flow_limits *limits,
+    flow_end_fn on_end, void *arg);
+
+/* Free the table and every record without calling the end callback; NULL-safe. */
+void flow_table_free(struct flow_table **t);
+
+/*
+ * Find the connection of segment p.  On success *dir is DIR_C2S when p
+ * was sent by the client, DIR_S2C otherwise.  NULL when unknown.
+ */
+struct flow *flow_table_find(struct flow_table *t, const struct packet *p, int *dir);
+
+/*
+ * Create the connection of segment p, evicting the least recently active
+ * one if the table is full.  The sender of p is the client unless
+ * `sender_is_client` is false.  The new record has analysis_init() done,
+ * the next id, and is on the established list until touched.  NULL only
+ * when out of memory.
+ */
+struct flow *flow_table_add(struct flow_table *t, const struct packet *p,
+    bool sender_is_client, int *dir);
+
+/* Mark f active at packet time now_ns, in class c. */
+void flow_table_touch(struct flow_table *t, struct flow *f, uint64_t now_ns,
+    enum flow_class c);
+
+/* Finish f now: call the end callback, then free the record. */
+void flow_table_end(struct flow_table *t, struct flow *f, enum flow_end_reason reason);
+
+/* Finish every connection idle for longer than its class's timeout. */
+void flow_table_expire(struct flow_table *t, uint64_t now_ns);
+
+/*
+ * Finish every connection, in id order, with `reason`.  Returns 0, or
+ * TCPS_ERR_NOMEM if the sort buffer could not be had (then the flows are
+ * finished anyway, in activity order).
+ */
+int flow_table_end_all(struct flow_table *t, enum flow_end_reason reason);
+
+/* The table's counters. */
+const struct flow_table_stats *flow_table_stats(const struct flow_table *t);
+
+/* Bytes of one flow record, for the memory figures in the report. */
+size_t flow_record_size(void);
+
+/* Stable snake_case name of an end reason ("fin", "idle_timeout", ...). */
+const char *flow_end_reason_name(enum flow_end_reason reason);
+
+/* Fill *key canonically for p; *sender_side gets the key side of p's sender. */
+void flow_key_make(const struct packet *p, struct flow_key *key, int *sender_side);
+
+#endif

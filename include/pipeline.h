@@ -1,0 +1,34 @@
+/*
+ * pipeline.h - one pass over the inputs: capture, decode, flow, state,
+ * analysis, and the sink.
+ */
+#ifndef TCPSIGHT_PIPELINE_H
+#define TCPSIGHT_PIPELINE_H
+
+#include <stddef.h>
+
+#include "flow.h"
+#include "report.h"
+
+/* What to read and how. */
+struct pipeline_options {
+	const char *const *inputs;	/* file names; "-" is standard input */
+	size_t input_count;
+	const char *filter;		/* BPF expression, or NULL */
+	bool events;			/* hand flagged segments to the sink */
+	struct flow_limits limits;
+};
+
+/*
+ * Read every input in order and feed the sink; fills *sum and calls the
+ * sink's finish().  Inputs that cannot be opened or end damaged are noted
+ * in sum->messages (and sum->truncated) and the run goes on.  Returns 0;
+ * TCPS_ERR_OPEN when no input could be opened (finish() is not called);
+ * TCPS_ERR_FILTER when the filter does not compile (message in
+ * sum->messages[0]); TCPS_ERR_OUTPUT or TCPS_ERR_NOMEM when the run had
+ * to stop.
+ */
+int pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
+    struct run_summary *sum);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * report.h - sinks: the only stage that formats anything.
+ *
+ * The pipeline hands each sink finished records through one small
+ * interface; a sink serializes them (JSON document, NDJSON lines, text
+ * table) and never changes them.  Only report_*.c include jansson.
+ */
+#ifndef TCPSIGHT_REPORT_H
+#define TCPSIGHT_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analysis.h"
+#include "decode.h"
+#include "flow.h"
+#include "tcp_state.h"
+
+#define REPORT_MAX_LINKTYPES	16	/* distinct link types listed */
+#define REPORT_MAX_MESSAGES	16	/* input warnings kept for the report */
+#define REPORT_MESSAGE_LEN	320
+
+/* What the whole run saw, handed to the sinks at the end. */
+struct run_summary {
+	const char *const *files;	/* inputs as named by the user ("-" = stdin) */
+	size_t   file_count;
+	int      linktypes[REPORT_MAX_LINKTYPES];	/* distinct, in order of first use */
+	size_t   linktype_count;
+	uint64_t packets;		/* frames read */
+	uint64_t tcp_packets;		/* frames decoded as TCP segments */
+	uint64_t skipped[DECODE_STATUS_COUNT];	/* frames not analysed, by reason */
+	uint64_t first_ns;		/* earliest and latest frame time; */
+	uint64_t last_ns;		/* both 0 when no frame was read */
+	bool     truncated;		/* an input ended mid-record or was damaged */
+	size_t   message_count;		/* warnings about inputs, "FILE: text" */
+	char     messages[REPORT_MAX_MESSAGES][REPORT_MESSAGE_LEN];
+	uint64_t by_end_reason[FLOW_END_REASON_COUNT];	/* finished flows */
+	uint64_t by_conn_state[CONN_STATE_COUNT];
+	struct flow_table_stats table;	/* flow table counters at the end */
+	uint32_t max_flows;		/* the cap in force */
+	bool     events_reported;	/* --events: flagged segments went to the sink */
+	uint64_t flagged_segments;	/* segments with at least one analysis flag */
+	uint64_t flag_totals[SEG_FLAG_COUNT];	/* segments with each flag */
+	size_t   flow_record_bytes;	/* size of one flow record */
+};
+
+/* A sink.  Functions return 0 or a negative enum tcps_err. */
+struct report_sink {
+	/*
+	 * A segment got analysis flags (only called with --events).  `dir`
+	 * is DIR_C2S or DIR_S2C; f, p and v are valid only during the call.
+	 * NULL when the sink shows no events.
+	 */
+	int  (*event)(struct report_sink *s, const struct flow *f, int dir,
+	    const struct packet *p, const struct seg_verdict *v);
+	/* A connection is finished; f is valid only during the call. */
+	int  (*flow_end)(struct report_sink *s, const struct flow *f,
+	    enum flow_end_reason reason);
+	/* The run is over: write what is left and flush. */
+	int  (*finish)(struct report_sink *s, const struct run_summary *sum);
+	/* Free the sink; NULL-safe through report_sink_free(). */
+	void (*destroy)(struct report_sink *s);
+};
+
+/*
+ * One JSON document for the whole run, written by finish().  With
+ * max_events > 0 every flow gets an "events" array of at most that many
+ * flagged segments (the rest are counted); with 0 there are no arrays.
+ */
+struct report_sink *report_json_doc_create(FILE *out, uint32_t max_events);
+
+/* One JSON object per line: flows as they end, then a summary line. */
+struct report_sink *report_ndjson_create(FILE *out);
+
+/* A human-readable table, written by finish(). */
+struct report_sink *report_text_create(FILE *out);
+
+/* Destroy a sink and clear the caller's pointer; NULL-safe. */
+void report_sink_free(struct report_sink **s);
+
+/* The end reason a flow reports: a closed connection ended by FIN or RST. */
+enum flow_end_reason report_end_reason(const struct flow *f,
+    enum flow_end_reason reason);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * tunables.h - every limit and timeout in one place, with its reason.
+ */
+#ifndef TCPSIGHT_TUNABLES_H
+#define TCPSIGHT_TUNABLES_H
+
+/* ---- Things a user may reasonably want to change (command-line options) ---- */
+
+/*
+ * Most connections tracked at once (--max-flows).  When a new connection
+ * arrives with the table full, the least recently active one is finished
+ * with end reason "evicted".  Records are allocated in slabs as needed, so
+ * a small capture does not pay for the cap.
+ */
+#define DEFAULT_MAX_FLOWS		1000000u
+
+/*
+ * Idle timeouts in packet time (--timeout-*).  A connection still opening
+ * (SYN seen, handshake not complete) is given up after 120 s, longer than
+ * Linux's default SYN retry span (~127 s with tcp_syn_retries=6) would
+ * make sense.  An established connection idle for an hour is finished
+ * (tshark never times out; a long timeout keeps our flow ids equal to its
+ * tcp.stream on real captures).  A closed connection (both FINs or a RST)
+ * lingers 60 s, as long as Linux keeps a socket in TIME_WAIT, so that
+ * retransmitted FINs, late ACKs and a retried SYN with the same ISN join
+ * it (tshark keeps them in the same tcp.stream too); then it is written.
+ */
+#define DEFAULT_TIMEOUT_OPENING_S	120u
+#define DEFAULT_TIMEOUT_ESTABLISHED_S	3600u
+#define DEFAULT_TIMEOUT_CLOSED_S	60u
+
+/*
+ * Events kept per flow in the JSON document (--max-events): the document
+ * is built in memory, so a flow with millions of retransmissions must not
+ * hold millions of event objects.  NDJSON output has no such cap.
+ */
+#define DEFAULT_MAX_EVENTS_PER_FLOW	10000u
+
+/* ---- Really obscure stuff ---- */
+
+/* How often (packet time) idle connections are looked for. */
+#define EXPIRY_INTERVAL_NS		1000000000ull
+
+/* Flow records allocated together when the pool runs dry. */
+#define FLOW_SLAB_RECORDS		4096u
+
+/* Stacked 802.1Q/802.1ad tags decoded before giving up on a frame. */
+#define MAX_VLAN_TAGS			8
+
+/* IPv6 extension headers followed before giving up on a packet. */
+#define MAX_IPV6_EXT_HEADERS		16
+
+/* Largest window-scale shift honoured (RFC 7323 section 2.3). */
+#define MAX_WSCALE			14
+
+/* Longest Zeek-style history string kept per connection. */
+#define HISTORY_MAX			15
+
+#endif

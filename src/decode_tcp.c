@@ -1,0 +1,189 @@
+/*
+ * decode_tcp.c - TCP header (RFC 9293) and options (RFC 7323, RFC 2018).
+ *
+ * The header must be captured whole, options included; the payload need
+ * not be, since its length comes from the IP layer.  The option parser
+ * is also exported on its own (decode_tcp_options()) so tests and other
+ * callers can feed it a bare option list.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "decode.h"
+#include "decode_internal.h"
+
+#define TCP_MIN_HDR_LEN		20
+#define TCP_AE_BIT		0x01	/* low bit of byte 12: AE, once NS */
+
+#define TCPOPT_EOL		0
+#define TCPOPT_NOP		1
+#define TCPOPT_MSS		2
+#define TCPOPT_WSCALE		3
+#define TCPOPT_SACK_PERM	4
+#define TCPOPT_SACK		5
+#define TCPOPT_TIMESTAMP	8
+
+#define TCPOLEN_MSS		4
+#define TCPOLEN_WSCALE		3
+#define TCPOLEN_SACK_PERM	2
+#define TCPOLEN_SACK_BLOCK	8	/* per block, after kind and length */
+#define TCPOLEN_TIMESTAMP	10
+
+/*
+ * Whether the TCP header at c lies whole in the captured bytes and in
+ * seg_len; see decode_internal.h.
+ */
+bool
+decode_tcp_header_fits(const struct cursor *c, uint32_t seg_len)
+{
+	uint32_t	hlen;
+
+	/* Not even the fixed header is here. */
+	if (seg_len < TCP_MIN_HDR_LEN || !cur_has(c, TCP_MIN_HDR_LEN))
+		return (false);
+	hlen = (uint32_t)(cur_u8(c, 12) >> 4) * 4;
+	/* A bogus offset is decode_tcp()'s to report. */
+	if (hlen < TCP_MIN_HDR_LEN)
+		return (true);
+	return (hlen <= seg_len && cur_has(c, hlen));
+}
+
+/*
+ * Decode the TCP header at c into *out; see decode_internal.h.
+ * payload_len is seg_len minus the header, whatever was captured.
+ */
+enum decode_status
+decode_tcp(const struct cursor *c, uint32_t seg_len, struct packet *out)
+{
+	uint32_t	hlen;
+	uint8_t		b12;
+
+	/*
+	 * The IP payload cannot hold even a minimal TCP header, so any
+	 * data offset would point past it.  Checked before the capture
+	 * because the cursor is already limited to seg_len.
+	 */
+	if (seg_len < TCP_MIN_HDR_LEN)
+		return (DECODE_BAD_TCP_OFFSET);
+	/* The fixed header was cut by snaplen. */
+	if (!cur_has(c, TCP_MIN_HDR_LEN))
+		return (DECODE_TRUNCATED_HEADER);
+	b12 = cur_u8(c, 12);
+	hlen = (uint32_t)(b12 >> 4) * 4;
+	/* Data offset below 5 words overlaps the fixed header. */
+	if (hlen < TCP_MIN_HDR_LEN)
+		return (DECODE_BAD_TCP_OFFSET);
+	/* Data offset points past the end of the IP payload. */
+	if (hlen > seg_len)
+		return (DECODE_BAD_TCP_OFFSET);
+	/* Options were cut by snaplen. */
+	if (!cur_has(c, hlen))
+		return (DECODE_TRUNCATED_HEADER);
+
+	out->sport = cur_be16(c, 0);
+	out->dport = cur_be16(c, 2);
+	out->seq = cur_be32(c, 4);
+	out->ack = cur_be32(c, 8);
+	out->flags = (uint16_t)(cur_u8(c, 13) |
+	    ((b12 & TCP_AE_BIT) ? TH_AE : 0));
+	out->window = cur_be16(c, 14);
+	out->tcp_hdr_len = (uint16_t)hlen;
+	out->payload_len = seg_len - hlen;
+	decode_tcp_options(c->p + TCP_MIN_HDR_LEN, hlen - TCP_MIN_HDR_LEN,
+	    &out->opt);
+	return (DECODE_OK);
+}
+
+/*
+ * Parse a TCP option list into *opt; see decode.h.
+ *
+ * An option of a known kind with the wrong length (MSS of length 3, say)
+ * is skipped by its own length and its present bit stays clear, as the
+ * Linux stack's tcp_parse_options() ignores it.  It does not set
+ * TCPOPT_MALFORMED: that flag means the list could not be walked to its
+ * end (decode.h), and here the walk goes on to the next option.  A SACK
+ * option with more blocks than TCPOPT_MAX_SACK_BLOCKS (impossible in a
+ * 40-byte option space) keeps the first ones.  A repeated option
+ * overwrites the earlier one.
+ */
+void
+decode_tcp_options(const uint8_t *p, uint32_t len, struct tcp_options *opt)
+{
+	struct cursor	c;
+	uint32_t	i, n;
+	uint8_t		kind, olen;
+
+	memset(opt, 0, sizeof(*opt));
+	c.p = p;
+	c.len = p == NULL ? 0 : len;
+	c.wire = c.len;
+
+	while (cur_has(&c, 1)) {
+		kind = cur_u8(&c, 0);
+		/* End of option list: the rest is padding. */
+		if (kind == TCPOPT_EOL)
+			break;
+		if (kind == TCPOPT_NOP) {
+			cur_skip(&c, 1);
+			continue;
+		}
+		/* The length byte lies past the list. */
+		if (!cur_has(&c, 2)) {
+			opt->present |= TCPOPT_MALFORMED;
+			break;
+		}
+		olen = cur_u8(&c, 1);
+		/* Length 0/1 cannot cover kind and length: no way on. */
+		if (olen < 2 || !cur_has(&c, olen)) {
+			opt->present |= TCPOPT_MALFORMED;
+			break;
+		}
+
+		switch (kind) {
+		case TCPOPT_MSS:
+			if (olen != TCPOLEN_MSS)
+				break;
+			opt->mss = cur_be16(&c, 2);
+			opt->present |= TCPOPT_HAS_MSS;
+			break;
+		case TCPOPT_WSCALE:
+			if (olen != TCPOLEN_WSCALE)
+				break;
+			opt->wscale = cur_u8(&c, 2);
+			opt->present |= TCPOPT_HAS_WSCALE;
+			break;
+		case TCPOPT_SACK_PERM:
+			if (olen != TCPOLEN_SACK_PERM)
+				break;
+			opt->present |= TCPOPT_HAS_SACK_PERM;
+			break;
+		case TCPOPT_SACK:
+			if (olen < 2 + TCPOLEN_SACK_BLOCK ||
+			    (olen - 2) % TCPOLEN_SACK_BLOCK != 0)
+				break;
+			n = (olen - 2u) / TCPOLEN_SACK_BLOCK;
+			if (n > TCPOPT_MAX_SACK_BLOCKS)
+				n = TCPOPT_MAX_SACK_BLOCKS;
+			for (i = 0; i < n; i++) {
+				opt->sack[i].left = cur_be32(&c,
+				    2 + i * TCPOLEN_SACK_BLOCK);
+				opt->sack[i].right = cur_be32(&c,
+				    6 + i * TCPOLEN_SACK_BLOCK);
+			}
+			opt->sack_count = (uint8_t)n;
+			opt->present |= TCPOPT_HAS_SACK;
+			break;
+		case TCPOPT_TIMESTAMP:
+			if (olen != TCPOLEN_TIMESTAMP)
+				break;
+			opt->ts_val = cur_be32(&c, 2);
+			opt->ts_ecr = cur_be32(&c, 6);
+			opt->present |= TCPOPT_HAS_TIMESTAMP;
+			break;
+		default:
+			/* MPTCP, TFO, MD5, ...: not ours, skip by length. */
+			break;
+		}
+		cur_skip(&c, olen);
+	}
+}

@@ -1,0 +1,254 @@
+/*
+ * pipeline.c - drive one pass: capture -> decode -> flow -> state ->
+ * analysis, with finished connections handed to the sink.
+ *
+ * The loop body is the per-packet path: it allocates nothing and
+ * formats nothing (messages are written only when an input fails).
+ * Time is packet time: idle expiry runs every EXPIRY_INTERVAL_NS of
+ * capture time, so a run over a file is reproducible.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "capture.h"
+#include "decode.h"
+#include "pipeline.h"
+#include "tcpsight.h"
+#include "tunables.h"
+
+/* State of one run, shared with the flow table's end callback. */
+struct run {
+	struct report_sink *sink;
+	bool events;		/* hand flagged segments to the sink */
+	struct run_summary *sum;
+	struct flow_table *table;
+	int sink_error;		/* first error a sink returned; stops the run */
+};
+
+static void
+add_message(struct run_summary *sum, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sum->message_count >= REPORT_MAX_MESSAGES)
+		return;	/* the first ones say what matters */
+	va_start(ap, fmt);
+	vsnprintf(sum->messages[sum->message_count++], REPORT_MESSAGE_LEN, fmt, ap);
+	va_end(ap);
+}
+
+static void
+note_linktype(struct run_summary *sum, int linktype)
+{
+	size_t i;
+
+	for (i = 0; i < sum->linktype_count; i++)
+		if (sum->linktypes[i] == linktype)
+			return;
+	if (sum->linktype_count < REPORT_MAX_LINKTYPES)
+		sum->linktypes[sum->linktype_count++] = linktype;
+}
+
+/* Flow table callback: count the flow and hand it to the sink. */
+static void
+on_flow_end(void *arg, struct flow *f, enum flow_end_reason reason)
+{
+	struct run *run = arg;
+	int rc;
+
+	analysis_finish(&f->an, f->last_ns);
+	reason = report_end_reason(f, reason);
+	run->sum->by_end_reason[reason]++;
+	run->sum->by_conn_state[tcp_state_conn_state(&f->tcp)]++;
+	if (run->sink_error != 0)
+		return;	/* output already failed: do not write more */
+	rc = run->sink->flow_end(run->sink, f, reason);
+	if (rc != 0)
+		run->sink_error = rc;
+}
+
+/*
+ * tshark's rule for a new connection on a known 4-tuple (its tcp.stream):
+ * a SYN without ACK whose sequence number differs from the direction's
+ * base (its ISN, or the first sequence number seen minus one).
+ */
+static bool
+syn_starts_new_connection(const struct flow *f, int dir, const struct packet *p)
+{
+	const struct dir_analysis *d = &f->an.dir[dir];
+
+	if ((p->flags & (TH_SYN | TH_ACK)) != TH_SYN)
+		return false;
+	return d->base_known && p->seq != d->base_seq;
+}
+
+static enum flow_class
+class_of(const struct flow *f)
+{
+	if (tcp_state_is_closed(&f->tcp))
+		return FLOW_CLASS_CLOSED;
+	if (tcp_state_is_opening(&f->tcp))
+		return FLOW_CLASS_OPENING;
+	return FLOW_CLASS_ESTABLISHED;
+}
+
+/* The per-packet path for one decoded TCP segment. */
+static int
+process_segment(struct run *run, const struct packet *p)
+{
+	struct seg_verdict v;
+	struct flow *f;
+	bool reused = false;
+	int dir, i, rc;
+
+	f = flow_table_find(run->table, p, &dir);
+	if (f != NULL && syn_starts_new_connection(f, dir, p)) {
+		flow_table_end(run->table, f, FLOW_END_PORT_REUSE);
+		f = NULL;
+		reused = true;
+	}
+	if (f == NULL) {
+		/* A SYN/ACK's receiver is the client; otherwise the sender is. */
+		bool sender_is_client = (p->flags & (TH_SYN | TH_ACK)) !=
+		    (TH_SYN | TH_ACK);
+
+		f = flow_table_add(run->table, p, sender_is_client, &dir);
+		if (f == NULL)
+			return TCPS_ERR_NOMEM;
+	}
+	f->last_frame = p->frame;
+	tcp_state_update(&f->tcp, dir, p);
+	analysis_update(&f->an, dir, p, reused, &v);
+	if (v.flags != 0) {
+		run->sum->flagged_segments++;
+		for (i = 0; i < SEG_FLAG_COUNT; i++)
+			if (v.flags & SEG_BIT(i))
+				run->sum->flag_totals[i]++;
+		if (v.flags & SEG_BIT(SEG_RETRANSMISSION))
+			tcp_state_note_history(&f->tcp, dir, HIST_RETRANSMIT);
+		if (v.flags & SEG_BIT(SEG_LOST_SEGMENT))
+			tcp_state_note_history(&f->tcp, dir, HIST_GAP);
+		if (run->events && run->sink->event != NULL) {
+			rc = run->sink->event(run->sink, f, dir, p, &v);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	flow_table_touch(run->table, f, p->ts_ns, class_of(f));
+	return 0;
+}
+
+/* Read one input to its end.  Returns 0 or a fatal enum tcps_err. */
+static int
+read_input(struct run *run, struct capture *cap, const char *name,
+    uint64_t *frame, uint64_t *next_expiry_ns)
+{
+	struct run_summary *sum = run->sum;
+	struct capture_view view;
+	struct packet pkt;
+	enum capture_status cs;
+	enum decode_status ds;
+	int rc;
+
+	while ((cs = capture_next(cap, &view)) == CAPTURE_PACKET) {
+		++*frame;
+		sum->packets++;
+		if (sum->packets == 1 || view.ts_ns < sum->first_ns)
+			sum->first_ns = view.ts_ns;
+		if (view.ts_ns > sum->last_ns)
+			sum->last_ns = view.ts_ns;
+		ds = decode_packet(view.linktype, view.bytes, view.caplen,
+		    view.wire_len, &pkt);
+		if (ds != DECODE_OK) {
+			sum->skipped[ds]++;
+			continue;
+		}
+		sum->tcp_packets++;
+		pkt.ts_ns = view.ts_ns;
+		pkt.frame = *frame;
+		rc = process_segment(run, &pkt);
+		if (rc != 0)
+			return rc;
+		if (sum->last_ns >= *next_expiry_ns) {
+			flow_table_expire(run->table, sum->last_ns);
+			*next_expiry_ns = sum->last_ns + EXPIRY_INTERVAL_NS;
+		}
+		if (run->sink_error != 0)
+			return run->sink_error;
+	}
+	if (cs == CAPTURE_DAMAGED) {
+		sum->truncated = true;
+		add_message(sum, "%s: damaged after frame %llu: %s", name,
+		    (unsigned long long)*frame, capture_error(cap));
+	}
+	return 0;
+}
+
+int
+pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
+    struct run_summary *sum)
+{
+	char err[REPORT_MESSAGE_LEN];
+	struct run run = { .sink = sink, .sum = sum, .events = opt->events };
+	struct capture *cap;
+	uint64_t frame = 0, next_expiry_ns = 0;
+	size_t i, opened = 0;
+	int rc = 0, lt;
+
+	sum->files = opt->inputs;
+	sum->file_count = opt->input_count;
+	sum->max_flows = opt->limits.max_flows;
+	sum->events_reported = opt->events;
+	sum->flow_record_bytes = flow_record_size();
+	run.table = flow_table_create(&opt->limits, on_flow_end, &run);
+	if (run.table == NULL)
+		return TCPS_ERR_NOMEM;
+
+	for (i = 0; i < opt->input_count && rc == 0; i++) {
+		const char *name = opt->inputs[i];
+
+		rc = capture_open_offline(&cap, name, opt->filter, err, sizeof(err));
+		if (rc == TCPS_ERR_FILTER) {
+			sum->message_count = 0;
+			add_message(sum, "%s: %s", name, err);
+			break;
+		}
+		if (rc != 0) {
+			add_message(sum, "%s: %s", name, err);
+			rc = 0;
+			continue;
+		}
+		opened++;
+		lt = capture_linktype(cap);
+		note_linktype(sum, lt);
+		if (!decode_linktype_supported(lt))
+			add_message(sum, "%s: link type %d (%s) is not supported; "
+			    "its frames are counted as skipped", name, lt,
+			    capture_linktype_name(lt));
+		rc = read_input(&run, cap, name, &frame, &next_expiry_ns);
+		capture_close(&cap);
+	}
+	if (rc == 0 && opened == 0)
+		rc = TCPS_ERR_OPEN;
+	if (rc == TCPS_ERR_OPEN || rc == TCPS_ERR_FILTER) {
+		flow_table_free(&run.table);
+		return rc;
+	}
+	/* Earlier inputs that failed to open count as damage once one opened. */
+	if (opened < opt->input_count)
+		sum->truncated = true;
+	if (flow_table_end_all(run.table, FLOW_END_END_OF_INPUT) != 0 && rc == 0)
+		rc = TCPS_ERR_NOMEM;
+	sum->table = *flow_table_stats(run.table);
+	flow_table_free(&run.table);
+	if (rc == 0 && run.sink_error != 0)
+		rc = run.sink_error;
+	if (rc == 0 || rc == TCPS_ERR_NOMEM) {
+		int frc = sink->finish(sink, sum);
+
+		if (rc == 0)
+			rc = frc;
+	}
+	return rc;
+}

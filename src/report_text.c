@@ -1,0 +1,193 @@
+/*
+ * report_text.c - the terminal table.
+ *
+ * Keeps one small row per connection (not the flow record) and prints
+ * the table, in id order, when the run is over.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "report_internal.h"
+#include "tcpsight.h"
+
+#define ENDPOINT_LEN	(INET6_ADDRSTRLEN + 8)	/* "[addr]:port" */
+
+/* What the table shows of one connection. */
+struct text_row {
+	uint64_t id;
+	char client[ENDPOINT_LEN];
+	char server[ENDPOINT_LEN];
+	const char *conn_state;		/* static string */
+	const char *end_reason;		/* static string */
+	uint64_t duration_ns;
+	uint64_t packets;		/* both directions */
+	uint64_t payload[2];		/* c2s, s2c payload bytes */
+	char history[HISTORY_MAX + 1];
+};
+
+struct text_sink {
+	struct report_sink base;
+	FILE *out;
+	struct text_row *rows;
+	size_t count;
+	size_t cap;
+};
+
+void
+report_format_addr(const struct flow *f, int side, char *buf, size_t len)
+{
+	if (f->key.ip_version == 4)
+		inet_ntop(AF_INET, f->key.addr[side], buf, (socklen_t)len);
+	else
+		inet_ntop(AF_INET6, f->key.addr[side], buf, (socklen_t)len);
+}
+
+static void
+format_endpoint(const struct flow *f, int side, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	report_format_addr(f, side, addr, sizeof(addr));
+	if (f->key.ip_version == 6)
+		snprintf(buf, len, "[%s]:%u", addr, f->key.port[side]);
+	else
+		snprintf(buf, len, "%s:%u", addr, f->key.port[side]);
+}
+
+/* Bytes in human units: "512 B", "1.5 KB", "12.3 MB" (powers of 1000). */
+static void
+format_bytes(uint64_t n, char *buf, size_t len)
+{
+	if (n < 1000)
+		snprintf(buf, len, "%llu B", (unsigned long long)n);
+	else if (n < 1000000)
+		snprintf(buf, len, "%.1f KB", (double)n / 1e3);
+	else if (n < 1000000000)
+		snprintf(buf, len, "%.1f MB", (double)n / 1e6);
+	else
+		snprintf(buf, len, "%.2f GB", (double)n / 1e9);
+}
+
+/* A duration in human units: "850 us", "12.5 ms", "3.20 s". */
+static void
+format_duration(uint64_t ns, char *buf, size_t len)
+{
+	if (ns < 1000000)
+		snprintf(buf, len, "%llu us", (unsigned long long)(ns / 1000));
+	else if (ns < 1000000000)
+		snprintf(buf, len, "%.1f ms", (double)ns / 1e6);
+	else
+		snprintf(buf, len, "%.2f s", (double)ns / 1e9);
+}
+
+static int
+text_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason reason)
+{
+	struct text_sink *t = (struct text_sink *)s;
+	struct text_row *r;
+
+	if (t->count == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 64;
+		struct text_row *n = realloc(t->rows, ncap * sizeof(*n));
+
+		if (n == NULL)
+			return TCPS_ERR_NOMEM;
+		t->rows = n;
+		t->cap = ncap;
+	}
+	r = &t->rows[t->count++];
+	r->id = f->id;
+	format_endpoint(f, f->client_side, r->client, sizeof(r->client));
+	format_endpoint(f, !f->client_side, r->server, sizeof(r->server));
+	r->conn_state = conn_state_name(tcp_state_conn_state(&f->tcp));
+	r->end_reason = flow_end_reason_name(reason);
+	r->duration_ns = f->last_ns - f->first_ns;
+	r->packets = f->an.dir[DIR_C2S].packets + f->an.dir[DIR_S2C].packets;
+	r->payload[0] = f->an.dir[DIR_C2S].payload_bytes;
+	r->payload[1] = f->an.dir[DIR_S2C].payload_bytes;
+	memcpy(r->history, f->tcp.history, sizeof(r->history));
+	return 0;
+}
+
+static int
+cmp_row_id(const void *a, const void *b)
+{
+	const struct text_row *ra = a, *rb = b;
+
+	return (ra->id > rb->id) - (ra->id < rb->id);
+}
+
+static void
+print_header(FILE *out, const struct run_summary *sum, size_t flows)
+{
+	char span[32];
+	size_t i;
+
+	format_duration(sum->last_ns - sum->first_ns, span, sizeof(span));
+	fprintf(out, "%s:", TCPSIGHT_NAME);
+	for (i = 0; i < sum->file_count; i++)
+		fprintf(out, " %s", sum->files[i]);
+	fprintf(out, "\n  %llu packets (%llu TCP), %zu TCP connection%s, "
+	    "span %s%s\n", (unsigned long long)sum->packets,
+	    (unsigned long long)sum->tcp_packets, flows, flows == 1 ? "" : "s",
+	    span, sum->truncated ? ", input truncated" : "");
+	for (i = 1; i < DECODE_STATUS_COUNT; i++)
+		if (sum->skipped[i] != 0)
+			fprintf(out, "  skipped %llu %s\n",
+			    (unsigned long long)sum->skipped[i],
+			    decode_status_name((enum decode_status)i));
+}
+
+static int
+text_finish(struct report_sink *s, const struct run_summary *sum)
+{
+	struct text_sink *t = (struct text_sink *)s;
+	char dur[32], up[32], down[32];
+	size_t i;
+
+	qsort(t->rows, t->count, sizeof(*t->rows), cmp_row_id);
+	print_header(t->out, sum, t->count);
+	if (t->count > 0)
+		fprintf(t->out, "\n%5s  %-24s  %-24s  %-6s  %9s  %7s  %10s  %10s  %-12s  %s\n",
+		    "ID", "CLIENT", "SERVER", "STATE", "DURATION", "PKTS",
+		    "C2S DATA", "S2C DATA", "END", "HISTORY");
+	for (i = 0; i < t->count; i++) {
+		const struct text_row *r = &t->rows[i];
+
+		format_duration(r->duration_ns, dur, sizeof(dur));
+		format_bytes(r->payload[0], up, sizeof(up));
+		format_bytes(r->payload[1], down, sizeof(down));
+		fprintf(t->out, "%5llu  %-24s  %-24s  %-6s  %9s  %7llu  %10s  %10s  %-12s  %s\n",
+		    (unsigned long long)r->id, r->client, r->server,
+		    r->conn_state, dur, (unsigned long long)r->packets, up, down,
+		    r->end_reason, r->history);
+	}
+	if (fflush(t->out) != 0 || ferror(t->out))
+		return TCPS_ERR_OUTPUT;
+	return 0;
+}
+
+static void
+text_destroy(struct report_sink *s)
+{
+	struct text_sink *t = (struct text_sink *)s;
+
+	free(t->rows);
+	free(t);
+}
+
+struct report_sink *
+report_text_create(FILE *out)
+{
+	struct text_sink *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->base.flow_end = text_flow_end;
+	t->base.finish = text_finish;
+	t->base.destroy = text_destroy;
+	t->out = out;
+	return &t->base;
+}
