@@ -150,6 +150,18 @@ struct conn_analysis {
 	uint64_t ack_ns;	/* client's first ACK after the SYN/ACK */
 };
 
+/* What decided between retransmission and out-of-order for a segment. */
+enum resend_evidence {
+	EVIDENCE_NONE = 0,	/* not a resend */
+	EVIDENCE_ALREADY_ACKED,	/* the receiver had acknowledged it (spurious) */
+	EVIDENCE_SEEN_BEFORE,	/* its bytes were already in the capture */
+	EVIDENCE_TIMESTAMP,	/* its TSval against the newest segment's */
+	EVIDENCE_IP_ID,		/* its IPv4 ID against the newest segment's */
+	EVIDENCE_DUP_ACKS,	/* fills a gap at the duplicated ACK (fast) */
+	EVIDENCE_TIME,		/* only the time since the newest segment */
+	EVIDENCE_COUNT
+};
+
 /* What the analysis said of one segment. */
 struct seg_verdict {
 	uint32_t flags;		/* SEG_BIT(enum seg_flag) bits */
@@ -158,6 +170,7 @@ struct seg_verdict {
 	uint32_t rel_seq;	/* seq relative to the sender's base */
 	uint32_t rel_ack;	/* ack relative to the receiver's base (0 without ACK) */
 	uint32_t window;	/* advertised window, scaled */
+	uint8_t  evidence;	/* enum resend_evidence, for resends and out-of-order */
 };
 
 /* Reset *ca for a new connection: zero counters, window scales unknown. */
@@ -180,6 +193,9 @@ void analysis_finish(struct conn_analysis *ca, uint64_t end_ns);
  * With an unknown scale the raw value is returned.
  */
 uint32_t analysis_scaled_window(const struct dir_analysis *d, const struct packet *p);
+
+/* Name of an evidence kind: "seen_before", "timestamp", ... */
+const char *analysis_evidence_name(enum resend_evidence e);
 
 /* tshark's name of a flag: "retransmission", "duplicate_ack", ... */
 const char *analysis_flag_name(enum seg_flag f);

@@ -22,6 +22,7 @@
 #define LINKTYPE_LINUX_SLL	113
 #define LINKTYPE_IPV4		228
 #define LINKTYPE_IPV6		229
+#define LINKTYPE_NFLOG		239	/* Linux NFLOG: header, then TLVs */
 #define LINKTYPE_LINUX_SLL2	276
 #define DLT_RAW_ALT		12	/* some BSDs write DLT_RAW's value */
 #define DLT_RAW_ALT2		14
@@ -48,6 +49,7 @@ enum decode_status {
 #define TCPOPT_HAS_SACK_PERM	0x04
 #define TCPOPT_HAS_SACK		0x08
 #define TCPOPT_HAS_TIMESTAMP	0x10
+#define TCPOPT_CUT		0x40	/* option list cut by snaplen: rest not seen */
 #define TCPOPT_MALFORMED	0x80	/* option list ended early: length 0/1 or past header */
 
 #define TCPOPT_MAX_SACK_BLOCKS	4	/* 40 option bytes hold at most 4 blocks */

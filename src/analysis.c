@@ -226,22 +226,24 @@ holes_acked(struct dir_analysis *d, uint32_t ack)
  * sender's IDs have been counting up.
  */
 static int
-reorder_evidence(const struct dir_analysis *f, const struct packet *p)
+reorder_evidence(const struct dir_analysis *f, const struct packet *p, uint8_t *ev)
 {
 	int32_t dts;
 	int16_t did;
 
 	if ((p->opt.present & TCPOPT_HAS_TIMESTAMP) && f->nextseq_has_ts) {
 		dts = seq_diff(p->opt.ts_val, f->nextseq_tsval);
-		if (dts != 0)
+		if (dts != 0) {
+			*ev = EVIDENCE_TIMESTAMP;
 			return dts < 0 ? -1 : 1;
+		}
 	}
 	if (p->ip_version == 4 && p->ip_id != 0 && f->nextseq_ipid != 0) {
 		did = (int16_t)(uint16_t)(p->ip_id - f->nextseq_ipid);
-		if (did < 0 && did > -256)
-			return -1;
-		if (did > 0 && did < 256)
-			return 1;
+		if (did != 0 && did > -256 && did < 256) {
+			*ev = EVIDENCE_IP_ID;
+			return did < 0 ? -1 : 1;
+		}
 	}
 	return 0;
 }
@@ -301,42 +303,55 @@ ooo_threshold(const struct conn_analysis *ca)
 	return OOO_DEFAULT_THRESHOLD_NS;
 }
 
-/* Retransmission, fast or spurious retransmission, or out-of-order. */
+/*
+ * Retransmission, fast or spurious retransmission, or out-of-order; the
+ * reason goes to *ev.
+ */
 static uint32_t
 classify_resend(const struct conn_analysis *ca, const struct dir_analysis *f,
-    const struct dir_analysis *r, const struct packet *p, uint32_t seglen)
+    const struct dir_analysis *r, const struct packet *p, uint32_t seglen,
+    uint8_t *ev)
 {
+	const uint32_t retrans = SEG_BIT(SEG_RETRANSMISSION);
+	const uint32_t fast = SEG_BIT(SEG_FAST_RETRANSMISSION) | retrans;
 	uint32_t s = p->seq, l = p->payload_len;
-	bool notadv, fast;
-	int ev;
+	bool notadv, after_dup_acks;
+	int order;
 
 	notadv = f->nextseq_known && seq_lt(s, f->nextseq);
 	/* Data after a 1-byte probe starts one below nextseq (Wireshark #15427). */
 	if (l > 1 && f->nextseq_known && s == f->nextseq - 1)
 		notadv = false;
-	if (l > 0 && r->lastack_known && seq_leq(s + l, r->lastack))
-		return SEG_BIT(SEG_SPURIOUS_RETRANSMISSION) | SEG_BIT(SEG_RETRANSMISSION);
+	if (l > 0 && r->lastack_known && seq_leq(s + l, r->lastack)) {
+		*ev = EVIDENCE_ALREADY_ACKED;
+		return SEG_BIT(SEG_SPURIOUS_RETRANSMISSION) | retrans;
+	}
 	if (!notadv)
 		return 0;
-	fast = r->dupacks >= 2 && r->lastack_known && r->lastack == s &&
+	after_dup_acks = r->dupacks >= 2 && r->lastack_known && r->lastack == s &&
 	    p->ts_ns >= r->lastack_ns &&
 	    p->ts_ns - r->lastack_ns < FAST_RETRANS_WINDOW_NS;
-	if (hole_overlaps(f, s, s + seglen)) {
-		ev = reorder_evidence(f, p);
-		if (ev < 0)
-			return SEG_BIT(SEG_OUT_OF_ORDER);
-		if (fast)
-			return SEG_BIT(SEG_FAST_RETRANSMISSION) | SEG_BIT(SEG_RETRANSMISSION);
-		if (ev == 0 && p->ts_ns >= f->nextseq_ns &&
-		    p->ts_ns - f->nextseq_ns < ooo_threshold(ca) &&
-		    f->nextseq != s + seglen)
-			return SEG_BIT(SEG_OUT_OF_ORDER);
-		return SEG_BIT(SEG_RETRANSMISSION);
+	if (!hole_overlaps(f, s, s + seglen)) {
+		/* Its bytes were seen before: a resend, however soon. */
+		*ev = EVIDENCE_SEEN_BEFORE;
+		return after_dup_acks ? fast : retrans;
 	}
-	/* Its bytes were seen before: a resend, however soon. */
-	if (fast)
-		return SEG_BIT(SEG_FAST_RETRANSMISSION) | SEG_BIT(SEG_RETRANSMISSION);
-	return SEG_BIT(SEG_RETRANSMISSION);
+	order = reorder_evidence(f, p, ev);
+	if (order < 0)
+		return SEG_BIT(SEG_OUT_OF_ORDER);
+	if (after_dup_acks) {
+		if (order == 0)
+			*ev = EVIDENCE_DUP_ACKS;
+		return fast;
+	}
+	if (order > 0)
+		return retrans;
+	*ev = EVIDENCE_TIME;
+	if (p->ts_ns >= f->nextseq_ns &&
+	    p->ts_ns - f->nextseq_ns < ooo_threshold(ca) &&
+	    f->nextseq != s + seglen)
+		return SEG_BIT(SEG_OUT_OF_ORDER);
+	return retrans;
 }
 
 /* The forward checks (tshark's steps 1-9) and the dup-ACK counter. */
@@ -357,7 +372,19 @@ check_segment(struct conn_analysis *ca, struct dir_analysis *f,
 		flags |= SEG_BIT(SEG_ZERO_WINDOW);
 	if (f->nextseq_known && seq_gt(p->seq, f->nextseq) && !(p->flags & TH_RST)) {
 		flags |= SEG_BIT(SEG_LOST_SEGMENT);
-		hole_add(f, f->nextseq, p->seq);
+		/*
+		 * Remember the gap only behind data: a pure ACK whose sequence
+		 * number jumps is far more often a keep-alive oddity than a
+		 * sign of unseen data.
+		 */
+		if (p->payload_len > 0) {
+			/* What R already acknowledged arrived; it is no gap to fill. */
+			uint32_t left = r->lastack_known &&
+			    seq_gt(r->lastack, f->nextseq) ? r->lastack : f->nextseq;
+
+			if (seq_lt(left, p->seq))
+				hole_add(f, left, p->seq);
+		}
 	}
 	if (is_keep_alive(f, r, p))
 		flags |= SEG_BIT(SEG_KEEP_ALIVE);
@@ -399,7 +426,7 @@ ack_checks:
 
 	if ((p->payload_len > 0 || (p->flags & (TH_SYN | TH_FIN))) &&
 	    !(flags & (SEG_BIT(SEG_KEEP_ALIVE) | SEG_BIT(SEG_ZERO_WINDOW_PROBE))))
-		flags |= classify_resend(ca, f, r, p, seglen);
+		flags |= classify_resend(ca, f, r, p, seglen, &v->evidence);
 	return flags;
 }
 
@@ -502,6 +529,22 @@ track_sack(struct dir_analysis *f, const struct packet *p)
 		f->dsacks++;
 }
 
+/*
+ * F's SYN with a new ISN starts its sequence space anew: forget what F
+ * sent before (a RST of a refused attempt, say) and what R acknowledged
+ * of it.  A retransmitted SYN (same ISN) keeps the state.
+ */
+static void
+restart_sequence(struct dir_analysis *f, struct dir_analysis *r)
+{
+	f->nextseq_known = false;
+	f->hole_count = 0;
+	f->timing = false;
+	f->ack_unseen_marked = false;
+	r->lastack_known = false;
+	r->dupacks = 0;
+}
+
 void
 analysis_init(struct conn_analysis *ca)
 {
@@ -527,6 +570,8 @@ analysis_update(struct conn_analysis *ca, int dir, const struct packet *p,
 	f->last_ns = p->ts_ns;
 	if (p->flags & TH_SYN) {
 		f->syn++;
+		if (!f->syn_seen || p->seq != f->isn)
+			restart_sequence(f, r);
 		note_syn_options(f, p);
 		settle_window_scale(ca, dir, p);
 	} else if (!f->base_known) {
@@ -591,6 +636,24 @@ analysis_finish(struct conn_analysis *ca, uint64_t end_ns)
 			d->zero_window_ns += end_ns - d->zero_window_since_ns;
 		d->zero_window_open = false;
 	}
+}
+
+const char *
+analysis_evidence_name(enum resend_evidence e)
+{
+	static const char *const names[EVIDENCE_COUNT] = {
+		[EVIDENCE_NONE] = "none",
+		[EVIDENCE_ALREADY_ACKED] = "already_acked",
+		[EVIDENCE_SEEN_BEFORE] = "seen_before",
+		[EVIDENCE_TIMESTAMP] = "timestamp",
+		[EVIDENCE_IP_ID] = "ip_id",
+		[EVIDENCE_DUP_ACKS] = "dup_acks",
+		[EVIDENCE_TIME] = "time",
+	};
+
+	if ((unsigned)e >= EVIDENCE_COUNT)
+		return "none";
+	return names[e];
 }
 
 const char *

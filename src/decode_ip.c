@@ -13,7 +13,15 @@
  * reported as ip_fragment.  A first fragment is decoded when it holds
  * the whole TCP header; its payload_len is that fragment's share only.
  * A fragment of a protocol other than TCP is non_tcp, since it would
- * never have been decoded anyway.
+ * never have been decoded anyway; a fragment of a tunnel is ip_fragment,
+ * since its inner packet is split and we do not reassemble.
+ *
+ * Tunnels: IP in IP (protocol 4 and 41, either outer version), GRE
+ * (RFC 2784, RFC 2890) carrying IPv4, IPv6 or bridged Ethernet, and
+ * VXLAN (RFC 7348, UDP port 4789) carrying Ethernet.  The inner headers
+ * are decoded with the same cursor, so they are bounded by the outer
+ * lengths and by caplen, and the innermost IP header's fields win.  At
+ * most MAX_IP_LEVELS IP headers are opened per frame.
  */
 #include <stdint.h>
 #include <string.h>
@@ -34,11 +42,57 @@
 #define IPV6_OPT_JUMBO_LEN	4
 
 #define IPPROTO_HOPOPTS_	0
+#define IPPROTO_IPV4_		4	/* IP in IP, RFC 2003 */
 #define IPPROTO_TCP_		6
+#define IPPROTO_UDP_		17
+#define IPPROTO_IPV6_		41	/* IPv6 in IP, RFC 4213 / RFC 2473 */
+#define IPPROTO_GRE_		47
 #define IPPROTO_ROUTING_	43
 #define IPPROTO_FRAGMENT_	44
 #define IPPROTO_AH_		51
 #define IPPROTO_DSTOPTS_	60
+
+/* GRE (RFC 2784) flag bits, with K and S from RFC 2890. */
+#define GRE_HDR_LEN		4	/* flags and version, protocol type */
+#define GRE_OPT_LEN		4	/* each of checksum, key, sequence */
+#define GRE_CSUM		0x8000
+#define GRE_ROUTING		0x4000	/* RFC 1701 only; RFC 2784 discards */
+#define GRE_KEY			0x2000
+#define GRE_SEQ			0x1000
+#define GRE_VERSION		0x0007	/* 1 is PPTP's enhanced GRE */
+#define ETHERTYPE_IPV4_		0x0800
+#define ETHERTYPE_IPV6_		0x86dd
+#define ETHERTYPE_TEB		0x6558	/* transparent Ethernet bridging */
+
+#define UDP_HDR_LEN		8
+#define VXLAN_PORT		4789	/* IANA, RFC 7348 */
+#define VXLAN_HDR_LEN		8	/* flags, reserved, VNI, reserved */
+#define VXLAN_FLAG_I		0x08	/* the VNI is valid */
+
+/* Where a packet lies in its fragment train (IPv4 or IPv6). */
+enum ip_frag {
+	FRAG_NONE,		/* not fragmented, or atomic */
+	FRAG_FIRST,		/* offset 0, more to come */
+	FRAG_LATER		/* offset > 0: no next header here */
+};
+
+static enum decode_status decode_payload(struct cursor *, uint8_t,
+    enum ip_frag, struct packet *);
+
+/* Whether a protocol is TCP or a tunnel we open to look for TCP. */
+static bool
+may_carry_tcp(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP_:
+	case IPPROTO_IPV4_:
+	case IPPROTO_IPV6_:
+	case IPPROTO_GRE_:
+		return (true);
+	default:
+		return (false);
+	}
+}
 
 static bool
 ipv6_is_ext(uint8_t nh)
@@ -99,16 +153,11 @@ decode_ipv4(struct cursor *c, struct packet *out)
 	cur_skip(c, hl);
 	cur_limit(c, tl - hl);
 
-	/* UDP, ICMP, ... (fragmented or not). */
-	if (proto != IPPROTO_TCP_)
-		return (DECODE_NON_TCP);
-	/* A later fragment: no TCP header here. */
 	if ((frag & IPV4_OFFMASK) != 0)
-		return (DECODE_IP_FRAGMENT);
-	/* A first fragment too short to hold its TCP header. */
-	if ((frag & IPV4_MF) != 0 && !decode_tcp_header_fits(c, tl - hl))
-		return (DECODE_IP_FRAGMENT);
-	return (decode_tcp(c, tl - hl, out));
+		return (decode_payload(c, proto, FRAG_LATER, out));
+	if ((frag & IPV4_MF) != 0)
+		return (decode_payload(c, proto, FRAG_FIRST, out));
+	return (decode_payload(c, proto, FRAG_NONE, out));
 }
 
 /*
@@ -153,7 +202,7 @@ decode_ipv6(struct cursor *c, struct packet *out)
 {
 	uint32_t	plen, extlen;
 	unsigned	nexts = 0;
-	bool		first_frag = false;
+	enum ip_frag	frag = FRAG_NONE;
 	uint8_t		nh, next;
 
 	/* The frame on the wire cannot hold an IPv6 header at all. */
@@ -209,26 +258,147 @@ decode_ipv6(struct cursor *c, struct packet *out)
 		if (nh == IPPROTO_FRAGMENT_) {
 			if ((cur_be16(c, 2) & IPV6_OFFMASK) != 0) {
 				/* A later fragment of a known non-TCP. */
-				if (next != IPPROTO_TCP_ && !ipv6_is_ext(next))
+				if (!may_carry_tcp(next) && !ipv6_is_ext(next))
 					return (DECODE_NON_TCP);
 				/* A later fragment: no TCP header here. */
 				return (DECODE_IP_FRAGMENT);
 			}
 			/* Offset 0 without M is an atomic fragment: whole. */
 			if ((cur_be16(c, 2) & IPV6_MORE_FRAGS) != 0)
-				first_frag = true;
+				frag = FRAG_FIRST;
 		}
 		cur_skip(c, extlen);
 		nh = next;
 	}
+	return (decode_payload(c, nh, frag, out));
+}
 
-	/* UDP, ICMPv6, ESP, no next header, ... */
-	if (nh != IPPROTO_TCP_)
+/*
+ * GRE (RFC 2784): flags and version, protocol type (an EtherType), then
+ * a checksum word if C is set, a key if K and a sequence number if S
+ * (RFC 2890).  RFC 1701 routing (R) and other versions, such as PPTP's
+ * enhanced GRE, are not opened.
+ */
+static enum decode_status
+decode_gre(struct cursor *c, struct packet *out)
+{
+	uint32_t	hlen = GRE_HDR_LEN;
+	uint16_t	fv, proto;
+
+	/* The IP payload cannot hold a GRE header: its length lies. */
+	if (c->wire < GRE_HDR_LEN)
+		return (DECODE_BAD_IP_HEADER);
+	/* The GRE header was cut by snaplen. */
+	if (!cur_has(c, GRE_HDR_LEN))
+		return (DECODE_TRUNCATED_HEADER);
+	fv = cur_be16(c, 0);
+	proto = cur_be16(c, 2);
+	/* Source routing or a version other than 0: not plain GRE. */
+	if ((fv & (GRE_ROUTING | GRE_VERSION)) != 0)
+		return (DECODE_NON_IP);
+	if ((fv & GRE_CSUM) != 0)
+		hlen += GRE_OPT_LEN;
+	if ((fv & GRE_KEY) != 0)
+		hlen += GRE_OPT_LEN;
+	if ((fv & GRE_SEQ) != 0)
+		hlen += GRE_OPT_LEN;
+	/* The optional fields run past the IP payload. */
+	if (hlen > c->wire)
+		return (DECODE_BAD_IP_HEADER);
+	/* The optional fields were cut by snaplen. */
+	if (!cur_has(c, hlen))
+		return (DECODE_TRUNCATED_HEADER);
+	cur_skip(c, hlen);
+
+	switch (proto) {
+	case ETHERTYPE_IPV4_:
+		return (decode_ip(c, 4, out));
+	case ETHERTYPE_IPV6_:
+		return (decode_ip(c, 6, out));
+	case ETHERTYPE_TEB:
+		return (decode_ethernet(c, out));
+	default:
+		/* MPLS, ERSPAN, PPP, keepalives, ... */
+		return (DECODE_NON_IP);
+	}
+}
+
+/*
+ * UDP: only VXLAN (RFC 7348) to port 4789 is opened, an 8-byte header
+ * whose I flag marks a valid VNI, then an Ethernet frame.  Any other
+ * datagram is just not TCP.
+ */
+static enum decode_status
+decode_udp(struct cursor *c, enum ip_frag frag, struct packet *out)
+{
+	uint32_t	ulen;
+
+	/* The ports were not captured: cannot tell VXLAN, so some UDP. */
+	if (!cur_has(c, 4))
 		return (DECODE_NON_TCP);
-	/* A first fragment too short to hold its TCP header. */
-	if (first_frag && !decode_tcp_header_fits(c, c->wire))
+	/* DNS, QUIC, NTP, ... */
+	if (cur_be16(c, 2) != VXLAN_PORT)
+		return (DECODE_NON_TCP);
+	/* A fragmented VXLAN datagram: its inner frame is split. */
+	if (frag != FRAG_NONE)
 		return (DECODE_IP_FRAGMENT);
-	return (decode_tcp(c, c->wire, out));
+	/* Too short on the wire for VXLAN: some other use of the port. */
+	if (c->wire < UDP_HDR_LEN + VXLAN_HDR_LEN)
+		return (DECODE_NON_TCP);
+	/* The UDP or VXLAN header was cut by snaplen. */
+	if (!cur_has(c, UDP_HDR_LEN + VXLAN_HDR_LEN))
+		return (DECODE_TRUNCATED_HEADER);
+	ulen = cur_be16(c, 4);
+	/* The UDP length says too short for VXLAN (0 and below 8: no bound). */
+	if (ulen >= UDP_HDR_LEN && ulen < UDP_HDR_LEN + VXLAN_HDR_LEN)
+		return (DECODE_NON_TCP);
+	/* No valid VNI: not VXLAN as RFC 7348 defines it. */
+	if ((cur_u8(c, UDP_HDR_LEN) & VXLAN_FLAG_I) == 0)
+		return (DECODE_NON_TCP);
+	cur_skip(c, UDP_HDR_LEN);
+	/* The UDP length bounds the datagram, as PPPoE's does. */
+	if (ulen >= UDP_HDR_LEN)
+		cur_limit(c, ulen - UDP_HDR_LEN);
+	cur_skip(c, VXLAN_HDR_LEN);
+	return (decode_ethernet(c, out));
+}
+
+/*
+ * Decode what an IP header carries: TCP, or a tunnel holding it.  c is
+ * limited to the IP payload, so c->wire is its length from the IP
+ * length fields.  frag says where the packet lies in its fragments.
+ */
+static enum decode_status
+decode_payload(struct cursor *c, uint8_t proto, enum ip_frag frag,
+    struct packet *out)
+{
+	switch (proto) {
+	case IPPROTO_TCP_:
+		/* A later fragment: no TCP header here. */
+		if (frag == FRAG_LATER)
+			return (DECODE_IP_FRAGMENT);
+		/* A first fragment too short to hold its TCP header. */
+		if (frag == FRAG_FIRST && !decode_tcp_header_fits(c, c->wire))
+			return (DECODE_IP_FRAGMENT);
+		return (decode_tcp(c, c->wire, out));
+	case IPPROTO_IPV4_:
+	case IPPROTO_IPV6_:
+	case IPPROTO_GRE_:
+		/* A tunnel's fragment: its inner packet is split. */
+		if (frag != FRAG_NONE)
+			return (DECODE_IP_FRAGMENT);
+		if (proto == IPPROTO_GRE_)
+			return (decode_gre(c, out));
+		return (decode_ip(c, proto == IPPROTO_IPV4_ ? 4 : 6, out));
+	case IPPROTO_UDP_:
+		/* A later fragment: no UDP header, and most UDP is not VXLAN. */
+		if (frag == FRAG_LATER)
+			return (DECODE_NON_TCP);
+		return (decode_udp(c, frag, out));
+	default:
+		/* ICMP, ESP, SCTP, no next header, ... fragmented or not. */
+		return (DECODE_NON_TCP);
+	}
 }
 
 /*
@@ -239,6 +409,9 @@ decode_ipv6(struct cursor *c, struct packet *out)
 enum decode_status
 decode_ip(struct cursor *c, unsigned version, struct packet *out)
 {
+	/* Tunnels nested past the cap: a crafted frame, most likely. */
+	if (++c->depth > MAX_IP_LEVELS)
+		return (DECODE_BAD_IP_HEADER);
 	if (version == 0) {
 		/* Nothing at all after the link header. */
 		if (!cur_has(c, 1))

@@ -2,12 +2,14 @@
  * decode_link.c - decoder entry point and link layers.
  *
  * decode_packet() strips the link header of a frame (Ethernet with
- * stacked VLAN tags, LLC/SNAP or PPPoE, Linux cooked SLL and SLL2, raw
- * IP, BSD NULL and OpenBSD LOOP, PPP and PPP in HDLC framing) and hands
- * the rest to decode_ip().  Everything is read through struct cursor,
- * which never goes past caplen; a link header cut by snaplen is
- * truncated_link, a frame carrying something other than IPv4/IPv6 is
- * non_ip.  Tunnels (GRE, VXLAN, IP-in-IP) and MPLS are not opened.
+ * stacked VLAN tags, LLC/SNAP, PPPoE or an MPLS label stack, Linux
+ * cooked SLL and SLL2, raw IP, BSD NULL and OpenBSD LOOP, PPP and PPP
+ * in HDLC framing, Linux NFLOG) and hands the rest to decode_ip().
+ * Everything is read through struct cursor, which never goes past
+ * caplen; a link header cut by snaplen is truncated_link, a frame
+ * carrying something other than IPv4/IPv6 is non_ip.  Tunnels over IP
+ * (IP in IP, GRE, VXLAN) are opened in decode_ip.c, which comes back
+ * here through decode_ethernet() for bridged Ethernet.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +23,8 @@
 #define ETHERTYPE_QINQ		0x88a8	/* IEEE 802.1ad S-tag */
 #define ETHERTYPE_QINQ_OLD	0x9100	/* pre-802.1ad vendor S-tag */
 #define ETHERTYPE_PPPOE		0x8864	/* PPPoE session stage, RFC 2516 */
+#define ETHERTYPE_MPLS		0x8847	/* MPLS unicast, RFC 3032 */
+#define ETHERTYPE_MPLS_MCAST	0x8848	/* MPLS multicast, RFC 5332 */
 #define ETHER_MAX_LEN_FIELD	1500	/* up to here: 802.3 length, not type */
 
 #define ETHER_HDR_LEN		14	/* dst, src, type */
@@ -32,6 +36,22 @@
 #define PPPOE_HDR_LEN		6	/* ver/type, code, session, length */
 #define PPPOE_VER_TYPE		0x11
 #define PPPOE_CODE_SESSION	0x00
+#define MPLS_LABEL_LEN		4	/* label, TC, S, TTL */
+#define MPLS_BOS		0x01	/* bottom of stack, in byte 2 */
+
+/*
+ * NFLOG (libpcap's LINKTYPE_NFLOG): family, version and resource id,
+ * then netlink attributes whose 16-bit length (header included) and
+ * type are in the logging host's byte order, little-endian in practice.
+ * Each attribute is padded to 4 bytes; NFULA_PAYLOAD holds the packet.
+ */
+#define NFLOG_HDR_LEN		4
+#define NFLOG_TLV_HDR_LEN	4
+#define NFLOG_TLV_TYPE_MASK	0x3fff	/* without NLA_F_NESTED/BYTEORDER */
+#define NFULA_PAYLOAD		9
+#define NFLOG_AF_INET		2
+#define NFLOG_AF_INET6		10
+#define IPV6_FIXED_HDR_LEN	40	/* IPv6 payload length excludes it */
 
 /* Address families seen in NULL/LOOP headers across systems. */
 #define BSD_AF_INET		2
@@ -63,6 +83,7 @@ static const char *const status_names[DECODE_STATUS_COUNT] = {
 };
 
 static enum decode_status decode_ppp_proto(struct cursor *, struct packet *);
+static enum decode_status decode_mpls(struct cursor *, struct packet *);
 
 static bool
 is_vlan_type(uint16_t type)
@@ -128,13 +149,57 @@ decode_ethertype(struct cursor *c, uint16_t type, struct packet *out)
 		 */
 		cur_limit(c, plen);
 		return (decode_ppp_proto(c, out));
+	case ETHERTYPE_MPLS:
+	case ETHERTYPE_MPLS_MCAST:
+		return (decode_mpls(c, out));
 	default:
-		/* ARP, LLDP, MPLS, PPPoE discovery, ... */
+		/* ARP, LLDP, PPPoE discovery, ... */
 		return (DECODE_NON_IP);
 	}
 }
 
+/*
+ * An MPLS label stack (RFC 3032): 4-byte entries up to the one with the
+ * bottom-of-stack bit.  Nothing names the payload, so IPv4 and IPv6 are
+ * told by the version nibble, as Linux and Wireshark do; a pseudowire
+ * (its control word starts with nibble 0) is not IP.
+ */
 static enum decode_status
+decode_mpls(struct cursor *c, struct packet *out)
+{
+	unsigned	nlabels = 0;
+	bool		bottom;
+
+	do {
+		/*
+		 * Bound the walk: a crafted stack may never end.  Deep
+		 * stacks are stacked tags like VLANs, hence that status.
+		 */
+		if (++nlabels > MAX_MPLS_LABELS)
+			return (DECODE_TOO_MANY_VLAN_TAGS);
+		/* The label was cut by snaplen. */
+		if (!cur_has(c, MPLS_LABEL_LEN))
+			return (DECODE_TRUNCATED_LINK);
+		bottom = (cur_u8(c, 2) & MPLS_BOS) != 0;
+		cur_skip(c, MPLS_LABEL_LEN);
+	} while (!bottom);
+
+	/* Nothing after the stack: cut by snaplen, or empty on the wire. */
+	if (!cur_has(c, 1))
+		return (c->wire < 1 ? DECODE_NON_IP : DECODE_TRUNCATED_HEADER);
+	switch (cur_u8(c, 0) >> 4) {
+	case 4:
+		return (decode_ip(c, 4, out));
+	case 6:
+		return (decode_ip(c, 6, out));
+	default:
+		/* Ethernet pseudowire, control word, ... */
+		return (DECODE_NON_IP);
+	}
+}
+
+/* Ethernet II or 802.3; see decode_internal.h. */
+enum decode_status
 decode_ethernet(struct cursor *c, struct packet *out)
 {
 	uint16_t	type;
@@ -308,6 +373,80 @@ decode_ppp_hdlc(struct cursor *c, struct packet *out)
 }
 
 /*
+ * Linux NFLOG: find the NFULA_PAYLOAD attribute and decode the packet
+ * in it by the header's address family.
+ *
+ * The attribute holds the packet as far as the kernel copied it (the
+ * log rule's copy range), which is a capture cut like snaplen: the
+ * frame's wire length is the netlink message's and says nothing about
+ * the packet's.  So the inner cursor sees the attribute's captured bytes
+ * and, on the wire, as many bytes as the attribute or the IP header's
+ * own length claims, whichever is more; decode_ip() then sizes the
+ * payload from the IP header as usual.
+ */
+static enum decode_status
+decode_nflog(struct cursor *c, struct packet *out)
+{
+	struct cursor	in;
+	uint32_t	tlen, vlen, claim;
+	unsigned	version;
+
+	/* The NFLOG header was cut by snaplen. */
+	if (!cur_has(c, NFLOG_HDR_LEN))
+		return (DECODE_TRUNCATED_LINK);
+	switch (cur_u8(c, 0)) {
+	case NFLOG_AF_INET:
+		version = 4;
+		break;
+	case NFLOG_AF_INET6:
+		version = 6;
+		break;
+	default:
+		/* ARP, bridge or other family log entries. */
+		return (DECODE_NON_IP);
+	}
+	cur_skip(c, NFLOG_HDR_LEN);
+
+	/* Each pass skips at least 4 captured bytes, so the walk ends. */
+	for (;;) {
+		/* The attributes ended without a packet (no payload copied). */
+		if (c->wire < NFLOG_TLV_HDR_LEN)
+			return (DECODE_NON_IP);
+		/* The attribute header was cut by snaplen. */
+		if (!cur_has(c, NFLOG_TLV_HDR_LEN))
+			return (DECODE_TRUNCATED_LINK);
+		tlen = cur_le16(c, 0);
+		/* A length below its own header or past the frame: no way on. */
+		if (tlen < NFLOG_TLV_HDR_LEN || tlen > c->wire)
+			return (DECODE_NON_IP);
+		if ((cur_le16(c, 2) & NFLOG_TLV_TYPE_MASK) == NFULA_PAYLOAD)
+			break;
+		/* Padding past the last attribute may be missing. */
+		tlen = (tlen + 3) & ~(uint32_t)3;
+		if (tlen > c->wire)
+			tlen = c->wire;
+		/* An attribute before the payload was cut by snaplen. */
+		if (!cur_skip(c, tlen))
+			return (DECODE_TRUNCATED_LINK);
+	}
+
+	vlen = tlen - NFLOG_TLV_HDR_LEN;
+	cur_skip(c, NFLOG_TLV_HDR_LEN);
+	in.p = c->p;
+	in.len = c->len < vlen ? c->len : vlen;
+	in.depth = c->depth;
+	in.wire = vlen;
+	if (version == 4)
+		claim = cur_be16(&in, 2);
+	else
+		claim = cur_has(&in, 6) ?
+		    IPV6_FIXED_HDR_LEN + (uint32_t)cur_be16(&in, 4) : 0;
+	if (claim > in.wire)
+		in.wire = claim;
+	return (decode_ip(&in, version, out));
+}
+
+/*
  * Decode one frame into *out; see decode.h.  Fields the lower layers
  * fill are the IP and TCP ones; wire_len is set here.
  */
@@ -324,6 +463,7 @@ decode_packet(int linktype, const uint8_t *bytes, uint32_t caplen,
 	c.len = caplen;
 	/* A writer that put wire_len < caplen lied; trust the bytes. */
 	c.wire = wire_len < caplen ? caplen : wire_len;
+	c.depth = 0;
 	out->wire_len = wire_len;
 
 	switch (linktype) {
@@ -349,6 +489,8 @@ decode_packet(int linktype, const uint8_t *bytes, uint32_t caplen,
 		return (decode_ppp(&c, out));
 	case LINKTYPE_PPP_HDLC:
 		return (decode_ppp_hdlc(&c, out));
+	case LINKTYPE_NFLOG:
+		return (decode_nflog(&c, out));
 	default:
 		/* Not one of ours; decode_linktype_supported() agrees. */
 		return (DECODE_UNKNOWN_LINKTYPE);
@@ -372,6 +514,7 @@ decode_linktype_supported(int linktype)
 	case LINKTYPE_LOOP:
 	case LINKTYPE_PPP:
 	case LINKTYPE_PPP_HDLC:
+	case LINKTYPE_NFLOG:
 		return (true);
 	default:
 		return (false);

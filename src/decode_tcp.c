@@ -1,10 +1,12 @@
 /*
  * decode_tcp.c - TCP header (RFC 9293) and options (RFC 7323, RFC 2018).
  *
- * The header must be captured whole, options included; the payload need
- * not be, since its length comes from the IP layer.  The option parser
- * is also exported on its own (decode_tcp_options()) so tests and other
- * callers can feed it a bare option list.
+ * The fixed 20-byte header must be captured; the options and payload
+ * need not be.  Every header field lies in the fixed part, the payload
+ * length comes from the IP layer, and options cut by snaplen are parsed
+ * as far as they were captured (TCPOPT_CUT).  The option parser is also
+ * exported on its own (decode_tcp_options()) so tests and other callers
+ * can feed it a bare option list.
  */
 #include <stdint.h>
 #include <string.h>
@@ -29,6 +31,9 @@
 #define TCPOLEN_SACK_BLOCK	8	/* per block, after kind and length */
 #define TCPOLEN_TIMESTAMP	10
 
+static void	parse_options(const uint8_t *, uint32_t, uint32_t,
+		    struct tcp_options *);
+
 /*
  * Whether the TCP header at c lies whole in the captured bytes and in
  * seg_len; see decode_internal.h.
@@ -38,14 +43,17 @@ decode_tcp_header_fits(const struct cursor *c, uint32_t seg_len)
 {
 	uint32_t	hlen;
 
-	/* Not even the fixed header is here. */
-	if (seg_len < TCP_MIN_HDR_LEN || !cur_has(c, TCP_MIN_HDR_LEN))
+	/* The share cannot hold even the fixed header. */
+	if (seg_len < TCP_MIN_HDR_LEN)
 		return (false);
+	/* A snaplen cut is decode_tcp()'s to report, not a fragment. */
+	if (!cur_has(c, TCP_MIN_HDR_LEN))
+		return (true);
 	hlen = (uint32_t)(cur_u8(c, 12) >> 4) * 4;
 	/* A bogus offset is decode_tcp()'s to report. */
 	if (hlen < TCP_MIN_HDR_LEN)
 		return (true);
-	return (hlen <= seg_len && cur_has(c, hlen));
+	return (hlen <= seg_len);
 }
 
 /*
@@ -55,7 +63,7 @@ decode_tcp_header_fits(const struct cursor *c, uint32_t seg_len)
 enum decode_status
 decode_tcp(const struct cursor *c, uint32_t seg_len, struct packet *out)
 {
-	uint32_t	hlen;
+	uint32_t	hlen, optcap;
 	uint8_t		b12;
 
 	/*
@@ -76,9 +84,6 @@ decode_tcp(const struct cursor *c, uint32_t seg_len, struct packet *out)
 	/* Data offset points past the end of the IP payload. */
 	if (hlen > seg_len)
 		return (DECODE_BAD_TCP_OFFSET);
-	/* Options were cut by snaplen. */
-	if (!cur_has(c, hlen))
-		return (DECODE_TRUNCATED_HEADER);
 
 	out->sport = cur_be16(c, 0);
 	out->dport = cur_be16(c, 2);
@@ -89,13 +94,23 @@ decode_tcp(const struct cursor *c, uint32_t seg_len, struct packet *out)
 	out->window = cur_be16(c, 14);
 	out->tcp_hdr_len = (uint16_t)hlen;
 	out->payload_len = seg_len - hlen;
-	decode_tcp_options(c->p + TCP_MIN_HDR_LEN, hlen - TCP_MIN_HDR_LEN,
+	/* Options cut by snaplen: parse the captured ones only. */
+	optcap = (c->len < hlen ? c->len : hlen) - TCP_MIN_HDR_LEN;
+	parse_options(c->p + TCP_MIN_HDR_LEN, optcap, hlen - TCP_MIN_HDR_LEN,
 	    &out->opt);
 	return (DECODE_OK);
 }
 
+/* Parse a TCP option list into *opt; see decode.h. */
+void
+decode_tcp_options(const uint8_t *p, uint32_t len, struct tcp_options *opt)
+{
+	parse_options(p, len, len, opt);
+}
+
 /*
- * Parse a TCP option list into *opt; see decode.h.
+ * Parse a TCP option list of len bytes of which the first caplen were
+ * captured (caplen <= len) into *opt.
  *
  * An option of a known kind with the wrong length (MSS of length 3, say)
  * is skipped by its own length and its present bit stays clear, as the
@@ -105,9 +120,16 @@ decode_tcp(const struct cursor *c, uint32_t seg_len, struct packet *out)
  * option with more blocks than TCPOPT_MAX_SACK_BLOCKS (impossible in a
  * 40-byte option space) keeps the first ones.  A repeated option
  * overwrites the earlier one.
+ *
+ * The walk also stops where the capture ends (an option, or its length
+ * byte, cut by snaplen) and then sets TCPOPT_CUT rather than
+ * TCPOPT_MALFORMED: nothing is wrong with the list, we just did not see
+ * all of it.  An option whose length runs past the whole list is still
+ * malformed, captured or not.
  */
-void
-decode_tcp_options(const uint8_t *p, uint32_t len, struct tcp_options *opt)
+static void
+parse_options(const uint8_t *p, uint32_t caplen, uint32_t len,
+    struct tcp_options *opt)
 {
 	struct cursor	c;
 	uint32_t	i, n;
@@ -115,29 +137,36 @@ decode_tcp_options(const uint8_t *p, uint32_t len, struct tcp_options *opt)
 
 	memset(opt, 0, sizeof(*opt));
 	c.p = p;
-	c.len = p == NULL ? 0 : len;
-	c.wire = c.len;
+	c.wire = p == NULL ? 0 : len;
+	c.len = caplen < c.wire ? caplen : c.wire;
+	c.depth = 0;
 
 	while (cur_has(&c, 1)) {
 		kind = cur_u8(&c, 0);
-		/* End of option list: the rest is padding. */
+		/* End of option list: the rest is padding, seen or not. */
 		if (kind == TCPOPT_EOL)
-			break;
+			return;
 		if (kind == TCPOPT_NOP) {
 			cur_skip(&c, 1);
 			continue;
 		}
 		/* The length byte lies past the list. */
-		if (!cur_has(&c, 2)) {
+		if (c.wire < 2) {
 			opt->present |= TCPOPT_MALFORMED;
-			break;
+			return;
 		}
+		/* The length byte was cut by snaplen. */
+		if (!cur_has(&c, 2))
+			break;
 		olen = cur_u8(&c, 1);
-		/* Length 0/1 cannot cover kind and length: no way on. */
-		if (olen < 2 || !cur_has(&c, olen)) {
+		/* Length 0/1, or running past the list: no way on. */
+		if (olen < 2 || olen > c.wire) {
 			opt->present |= TCPOPT_MALFORMED;
-			break;
+			return;
 		}
+		/* The option was cut by snaplen. */
+		if (!cur_has(&c, olen))
+			break;
 
 		switch (kind) {
 		case TCPOPT_MSS:
@@ -186,4 +215,7 @@ decode_tcp_options(const uint8_t *p, uint32_t len, struct tcp_options *opt)
 		}
 		cur_skip(&c, olen);
 	}
+	/* The walk stopped at the end of the capture, not of the list. */
+	if (c.wire > c.len)
+		opt->present |= TCPOPT_CUT;
 }

@@ -140,6 +140,9 @@ json_event(const struct flow *f, int dir, const struct packet *p,
 	json_object_set_new(o, "ack", json_integer(v->rel_ack));
 	json_object_set_new(o, "len", json_integer(p->payload_len));
 	json_object_set_new(o, "win", json_integer(v->window));
+	if (v->evidence != EVIDENCE_NONE)
+		json_object_set_new(o, "evidence",
+		    json_string(analysis_evidence_name((enum resend_evidence)v->evidence)));
 	if (v->flags & SEG_BIT(SEG_DUPLICATE_ACK)) {
 		json_object_set_new(o, "duplicate_ack_num", json_integer(v->dupack_num));
 		json_object_set_new(o, "duplicate_ack_frame",

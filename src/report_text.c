@@ -24,6 +24,12 @@ struct text_row {
 	uint64_t duration_ns;
 	uint64_t packets;		/* both directions */
 	uint64_t payload[2];		/* c2s, s2c payload bytes */
+	uint32_t retrans;		/* retransmitted segments, both directions */
+	uint32_t dupacks;		/* duplicate ACKs, both directions */
+	uint32_t out_of_order;
+	uint32_t lost;			/* gaps: segments not captured */
+	uint32_t zero_windows;		/* zero-window episodes */
+	uint64_t problems;		/* sort key: the counts above, summed */
 	char history[HISTORY_MAX + 1];
 };
 
@@ -87,6 +93,7 @@ text_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason 
 {
 	struct text_sink *t = (struct text_sink *)s;
 	struct text_row *r;
+	int d;
 
 	if (t->count == t->cap) {
 		size_t ncap = t->cap ? t->cap * 2 : 64;
@@ -108,14 +115,29 @@ text_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason 
 	r->payload[0] = f->an.dir[DIR_C2S].payload_bytes;
 	r->payload[1] = f->an.dir[DIR_S2C].payload_bytes;
 	memcpy(r->history, f->tcp.history, sizeof(r->history));
+	r->retrans = r->dupacks = r->out_of_order = r->lost = r->zero_windows = 0;
+	for (d = 0; d < 2; d++) {
+		const struct dir_analysis *da = &f->an.dir[d];
+
+		r->retrans += da->flag_count[SEG_RETRANSMISSION];
+		r->dupacks += da->flag_count[SEG_DUPLICATE_ACK];
+		r->out_of_order += da->flag_count[SEG_OUT_OF_ORDER];
+		r->lost += da->flag_count[SEG_LOST_SEGMENT];
+		r->zero_windows += da->zero_window_episodes;
+	}
+	r->problems = (uint64_t)r->retrans + r->dupacks + r->out_of_order +
+	    r->lost + r->zero_windows;
 	return 0;
 }
 
+/* Worst first: most problems, then in id order. */
 static int
-cmp_row_id(const void *a, const void *b)
+cmp_row_worst(const void *a, const void *b)
 {
 	const struct text_row *ra = a, *rb = b;
 
+	if (ra->problems != rb->problems)
+		return ra->problems < rb->problems ? 1 : -1;
 	return (ra->id > rb->id) - (ra->id < rb->id);
 }
 
@@ -147,22 +169,26 @@ text_finish(struct report_sink *s, const struct run_summary *sum)
 	char dur[32], up[32], down[32];
 	size_t i;
 
-	qsort(t->rows, t->count, sizeof(*t->rows), cmp_row_id);
+	qsort(t->rows, t->count, sizeof(*t->rows), cmp_row_worst);
 	print_header(t->out, sum, t->count);
 	if (t->count > 0)
-		fprintf(t->out, "\n%5s  %-24s  %-24s  %-6s  %9s  %7s  %10s  %10s  %-12s  %s\n",
+		fprintf(t->out, "\n%5s  %-24s  %-24s  %-6s  %9s  %7s  %10s  %10s  "
+		    "%5s %6s %4s %4s %3s  %-12s  %s\n",
 		    "ID", "CLIENT", "SERVER", "STATE", "DURATION", "PKTS",
-		    "C2S DATA", "S2C DATA", "END", "HISTORY");
+		    "C2S DATA", "S2C DATA", "RETX", "DUPACK", "OOO", "LOST", "ZW",
+		    "END", "HISTORY");
 	for (i = 0; i < t->count; i++) {
 		const struct text_row *r = &t->rows[i];
 
 		format_duration(r->duration_ns, dur, sizeof(dur));
 		format_bytes(r->payload[0], up, sizeof(up));
 		format_bytes(r->payload[1], down, sizeof(down));
-		fprintf(t->out, "%5llu  %-24s  %-24s  %-6s  %9s  %7llu  %10s  %10s  %-12s  %s\n",
+		fprintf(t->out, "%5llu  %-24s  %-24s  %-6s  %9s  %7llu  %10s  %10s  "
+		    "%5u %6u %4u %4u %3u  %-12s  %s\n",
 		    (unsigned long long)r->id, r->client, r->server,
 		    r->conn_state, dur, (unsigned long long)r->packets, up, down,
-		    r->end_reason, r->history);
+		    r->retrans, r->dupacks, r->out_of_order, r->lost,
+		    r->zero_windows, r->end_reason, r->history);
 	}
 	if (fflush(t->out) != 0 || ferror(t->out))
 		return TCPS_ERR_OUTPUT;

@@ -9,17 +9,29 @@ sockets.  Pcap modes cut files and check the FIN ordering of a capture.
   gen-traffic.py handshake|bulk|rst-abort|refused|simclose|zero-window|upload
                  --cns NS --sns NS --caddr IP --saddr IP --cport N --sport N
                  [--size BYTES] [--json FILE]
+  gen-traffic.py transfer --dir up|down [--size BYTES] [--json FILE]
+                 [--name NAME] [--note TEXT] [--rcvbuf BYTES]
+                 [--read-chunk BYTES] [--read-pause S]
+                 [--burst BYTES --burst-pause MIN,MAX]
+                 (one bulk transfer for tests/kernel-truth.sh and
+                  tests/gen-diagnosis.sh: up = client sends, down = server
+                  sends; the receiver's SO_RCVBUF is set before
+                  listen/connect; the sender's TCP_INFO is read after all
+                  data and its FIN were acked, just before close())
   gen-traffic.py load-vlan-bpf DIR        (pin tc programs that push/pop tags)
   gen-traffic.py cut-data IN OUT          (cut a file inside a packet's data)
   gen-traffic.py cut-hdr IN OUT           (cut a file inside a record header)
   gen-traffic.py check-simclose FILE      (exit 0 if the FINs crossed;
                                            FILE holds one connection)
+  gen-traffic.py drop-first IN OUT N      (copy a pcap without its first N
+                                           records)
 """
 import argparse
 import ctypes
 import json
 import os
 import platform
+import random
 import socket
 import struct
 import sys
@@ -133,12 +145,22 @@ def tcp_info(s):
     return out
 
 
+def client_sends(a):
+    return a.mode == 'upload' or (a.mode == 'transfer' and a.dir == 'up')
+
+
+def tcp_wscale(s):
+    """(snd_wscale, rcv_wscale): the 4-bit fields in byte 6 of tcp_info."""
+    raw = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)
+    return raw[6] & 15, raw[6] >> 4
+
+
 def write_json(path, info, a, extra):
     doc = {
-        'scenario': a.mode,
+        'scenario': a.name or a.mode,
         'kernel': platform.release(),
         'socket': 'sender',
-        'sender': '%s:%d' % ((a.caddr, a.cport) if a.mode == 'upload' else (a.saddr, a.sport)),
+        'sender': '%s:%d' % ((a.caddr, a.cport) if client_sends(a) else (a.saddr, a.sport)),
         'read_when': 'after the receiver read everything and closed (EOF seen by sender), just before close()',
         'offsets': {n: o for n, o, _ in TCP_INFO_FIELDS},
     }
@@ -378,6 +400,91 @@ def sc_upload(a):
     time.sleep(0.1)
 
 
+def sc_transfer(a):
+    # One bulk transfer.  --dir up: the client (cns) sends to the server
+    # (sns); --dir down: the server sends.  The receiver's SO_RCVBUF
+    # (--rcvbuf) is set before listen()/connect(), so it also limits the
+    # window scale the receiver offers in its SYN or SYN/ACK.  The receiver
+    # reads --read-chunk bytes per recv() and sleeps --read-pause after
+    # each; the sender writes everything at once or in --burst pieces with
+    # a pause drawn from --burst-pause MIN,MAX after each.  When all data is
+    # sent the sender shuts down its side and waits for the receiver's FIN
+    # (the receiver read everything and closed), which also acks the
+    # sender's FIN: nothing is in flight, the kernel's chrono counters
+    # (busy_time, rwnd_limited, sndbuf_limited) are final, and TCP_INFO is
+    # read just before close().
+    up = a.dir == 'up'
+    ls = listener(a, rcvbuf=a.rcvbuf if up else None)
+    c = client(a, rcvbuf=None if up else a.rcvbuf)
+    n = a.size
+    data = payload(n)
+    info = {}
+    extra = {}
+    rng = random.Random(a.seed)
+    if a.burst:
+        lo, hi = (float(x) for x in a.burst_pause.split(','))
+
+    def send_side(s):
+        t0 = time.monotonic()
+        if a.burst:
+            off = 0
+            while off < n:
+                s.sendall(data[off:off + a.burst])
+                off += a.burst
+                if off < n:
+                    time.sleep(rng.uniform(lo, hi))
+        else:
+            s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        assert s.recv(1) == b''         # receiver read all data and closed
+        info.update(tcp_info(s))
+        info['sender_elapsed_s'] = round(time.monotonic() - t0, 3)
+        snd, rcv = tcp_wscale(s)
+        extra['sender_wscale'] = rcv    # the scale the sender offered
+        extra['receiver_wscale'] = snd  # the scale the receiver offered
+        s.close()
+
+    def recv_side(s):
+        extra['receiver_so_rcvbuf'] = s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+        got = drain(s, chunk=a.read_chunk, pause=a.read_pause)
+        assert got == n, got
+        s.shutdown(socket.SHUT_WR)
+        s.close()
+
+    def server():
+        conn, _ = ls.accept()
+        (recv_side if up else send_side)(conn)
+    def cli():
+        c.connect((a.saddr, a.sport))
+        (send_side if up else recv_side)(c)
+    run_threads(server, cli)
+    ls.close()
+    if a.json:
+        desc = {'bytes': n, 'direction': 'client->server' if up else 'server->client'}
+        if a.rcvbuf:
+            desc['receiver_so_rcvbuf_requested'] = a.rcvbuf
+        desc['receiver_app'] = ('recv(%d) in a loop%s' % (
+            a.read_chunk, ', sleeping %g s after each' % a.read_pause if a.read_pause else ''))
+        desc['sender_app'] = ('sendall(%d bytes)' % n if not a.burst else
+                              'sendall(%d) bursts, sleeping U(%g, %g) s between (seed %d)'
+                              % (a.burst, lo, hi, a.seed))
+        if a.note:
+            desc['setup'] = a.note
+        desc.update(extra)
+        write_json(a.json, info, a, desc)
+    time.sleep(0.1)
+
+
+def drop_first(src, dst, n):
+    data = open(src, 'rb').read()
+    _, recs = pcap_records(data)
+    if len(recs) <= n:
+        sys.exit('drop-first: %s has only %d records' % (src, len(recs)))
+    off = recs[n][0]
+    open(dst, 'wb').write(data[:24] + data[off:])
+    print('%s: dropped the first %d of %d records' % (dst, n, len(recs)))
+
+
 # ---- tc BPF programs for VLAN tagging (kernel has no 8021q) -------------
 
 def bpf_insn(code, dst=0, src=0, off=0, imm=0):
@@ -524,11 +631,22 @@ def main():
     p.add_argument('--json')
     p.add_argument('--attempts', type=int, default=1)
     p.add_argument('--loss-note', default='')
+    # transfer mode
+    p.add_argument('--dir', choices=('up', 'down'), default='up')
+    p.add_argument('--name')
+    p.add_argument('--note', default='')
+    p.add_argument('--rcvbuf', type=int)
+    p.add_argument('--read-chunk', type=int, default=65536)
+    p.add_argument('--read-pause', type=float, default=0.0)
+    p.add_argument('--burst', type=int)
+    p.add_argument('--burst-pause', default='0.1,0.2')
+    p.add_argument('--seed', type=int, default=1)
     a = p.parse_args()
     modes = {
         'handshake': sc_handshake, 'bulk': sc_bulk, 'rst-abort': sc_rst_abort,
         'refused': sc_refused, 'simclose': sc_simclose,
         'zero-window': sc_zero_window, 'upload': sc_upload,
+        'transfer': sc_transfer,
     }
     if a.mode in modes:
         modes[a.mode](a)
@@ -538,6 +656,8 @@ def main():
         cut_data(a.args[0], a.args[1])
     elif a.mode == 'cut-hdr':
         cut_hdr(a.args[0], a.args[1])
+    elif a.mode == 'drop-first':
+        drop_first(a.args[0], a.args[1], int(a.args[2]))
     elif a.mode == 'check-simclose':
         sys.exit(check_simclose(a.args[0]))
     else:

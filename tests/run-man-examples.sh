@@ -19,7 +19,7 @@ fail=0 n=0
 echo "$cmds" | {
 	while IFS= read -r cmd; do
 		n=$((n + 1))
-		out=$(sh -c "set -o pipefail 2>/dev/null; $cmd" 2>&1)
+		out=$(bash -o pipefail -c "$cmd" 2>&1)
 		rc=$?
 		if [ $rc -ne 0 ] || [ -z "$out" ]; then
 			echo "FAIL (exit $rc): $cmd"
