@@ -78,6 +78,7 @@ struct dir_analysis {
 	uint64_t retrans_bytes;	/* payload of segments flagged retransmission */
 	uint64_t first_ns;	/* time of its first and last segment */
 	uint64_t last_ns;
+	uint32_t data_segments;	/* segments with payload */
 	uint32_t syn;		/* segments with SYN */
 	uint32_t fin;		/* segments with FIN */
 	uint32_t rst;		/* segments with RST */

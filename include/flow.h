@@ -21,6 +21,7 @@
 
 #include "analysis.h"
 #include "decode.h"
+#include "diagnosis.h"
 #include "tcp_state.h"
 
 /* Why a connection's record was finished. */
@@ -65,6 +66,7 @@ struct flow {
 	uint8_t  class;			/* enum flow_class */
 	struct tcp_conn_state tcp;	/* both endpoints' states and history */
 	struct conn_analysis an;	/* per-direction counters and windows */
+	struct conn_diagnosis diag;	/* per-direction time split and window trend */
 };
 
 /* Limits the table enforces. */

@@ -36,6 +36,20 @@
  */
 #define DEFAULT_MAX_EVENTS_PER_FLOW	10000u
 
+/*
+ * Diagnosis (tcpsight(1), DIAGNOSIS).  A gap with less than one MSS in
+ * flight that lasts longer than IDLE_GAP_NS is idle time, reported apart
+ * from the sender-limited time: a user pausing is not a slow sender.
+ * The verdict needs a state to hold at least this share of the non-idle
+ * transfer time; two causes within a factor 1.5 of each other are "mixed".
+ */
+#define IDLE_GAP_NS			1000000000ull
+#define RECEIVER_LIMITED_MIN		0.25
+#define LOSS_LIMITED_MIN		0.10
+#define SENDER_LIMITED_MIN		0.40
+/* Fewer segments than this in a direction get no verdict beyond "healthy". */
+#define DIAG_MIN_SEGMENTS		10
+
 /* ---- Really obscure stuff ---- */
 
 /* How often (packet time) idle connections are looked for. */

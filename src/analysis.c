@@ -567,6 +567,8 @@ analysis_update(struct conn_analysis *ca, int dir, const struct packet *p,
 	f->packets++;
 	f->wire_bytes += p->wire_len;
 	f->payload_bytes += p->payload_len;
+	if (p->payload_len > 0)
+		f->data_segments++;
 	f->last_ns = p->ts_ns;
 	if (p->flags & TH_SYN) {
 		f->syn++;

@@ -45,7 +45,7 @@ struct cursor {
 	const uint8_t	*p;	/* first unread byte */
 	uint32_t	 len;	/* captured bytes left from p */
 	uint32_t	 wire;	/* bytes left from p on the wire */
-	unsigned	 depth;	/* IP headers opened before p (tunnels) */
+	unsigned	 depth;	/* IP headers opened before p */
 };
 
 /* Whether n more bytes were captured. */

@@ -46,9 +46,9 @@
 #define IPPROTO_TCP_		6
 #define IPPROTO_UDP_		17
 #define IPPROTO_IPV6_		41	/* IPv6 in IP, RFC 4213 / RFC 2473 */
-#define IPPROTO_GRE_		47
 #define IPPROTO_ROUTING_	43
 #define IPPROTO_FRAGMENT_	44
+#define IPPROTO_GRE_		47
 #define IPPROTO_AH_		51
 #define IPPROTO_DSTOPTS_	60
 
@@ -65,6 +65,7 @@
 #define ETHERTYPE_TEB		0x6558	/* transparent Ethernet bridging */
 
 #define UDP_HDR_LEN		8
+#define UDP_PORTS_LEN		4	/* source and destination port */
 #define VXLAN_PORT		4789	/* IANA, RFC 7348 */
 #define VXLAN_HDR_LEN		8	/* flags, reserved, VNI, reserved */
 #define VXLAN_FLAG_I		0x08	/* the VNI is valid */
@@ -114,6 +115,7 @@ decode_ipv4(struct cursor *c, struct packet *out)
 {
 	uint32_t	hl, tl;
 	uint16_t	frag;
+	enum ip_frag	where;
 	uint8_t		proto;
 
 	/* The frame on the wire cannot hold an IPv4 header at all. */
@@ -154,10 +156,12 @@ decode_ipv4(struct cursor *c, struct packet *out)
 	cur_limit(c, tl - hl);
 
 	if ((frag & IPV4_OFFMASK) != 0)
-		return (decode_payload(c, proto, FRAG_LATER, out));
-	if ((frag & IPV4_MF) != 0)
-		return (decode_payload(c, proto, FRAG_FIRST, out));
-	return (decode_payload(c, proto, FRAG_NONE, out));
+		where = FRAG_LATER;
+	else if ((frag & IPV4_MF) != 0)
+		where = FRAG_FIRST;
+	else
+		where = FRAG_NONE;
+	return (decode_payload(c, proto, where, out));
 }
 
 /*
@@ -334,7 +338,7 @@ decode_udp(struct cursor *c, enum ip_frag frag, struct packet *out)
 	uint32_t	ulen;
 
 	/* The ports were not captured: cannot tell VXLAN, so some UDP. */
-	if (!cur_has(c, 4))
+	if (!cur_has(c, UDP_PORTS_LEN))
 		return (DECODE_NON_TCP);
 	/* DNS, QUIC, NTP, ... */
 	if (cur_be16(c, 2) != VXLAN_PORT)
@@ -349,7 +353,7 @@ decode_udp(struct cursor *c, enum ip_frag frag, struct packet *out)
 	if (!cur_has(c, UDP_HDR_LEN + VXLAN_HDR_LEN))
 		return (DECODE_TRUNCATED_HEADER);
 	ulen = cur_be16(c, 4);
-	/* The UDP length says too short for VXLAN (0 and below 8: no bound). */
+	/* The UDP length says too short for VXLAN (below 8: no bound). */
 	if (ulen >= UDP_HDR_LEN && ulen < UDP_HDR_LEN + VXLAN_HDR_LEN)
 		return (DECODE_NON_TCP);
 	/* No valid VNI: not VXLAN as RFC 7348 defines it. */
@@ -391,7 +395,7 @@ decode_payload(struct cursor *c, uint8_t proto, enum ip_frag frag,
 			return (decode_gre(c, out));
 		return (decode_ip(c, proto == IPPROTO_IPV4_ ? 4 : 6, out));
 	case IPPROTO_UDP_:
-		/* A later fragment: no UDP header, and most UDP is not VXLAN. */
+		/* A later fragment: no UDP header; most UDP is not VXLAN. */
 		if (frag == FRAG_LATER)
 			return (DECODE_NON_TCP);
 		return (decode_udp(c, frag, out));

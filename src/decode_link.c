@@ -416,7 +416,7 @@ decode_nflog(struct cursor *c, struct packet *out)
 		if (!cur_has(c, NFLOG_TLV_HDR_LEN))
 			return (DECODE_TRUNCATED_LINK);
 		tlen = cur_le16(c, 0);
-		/* A length below its own header or past the frame: no way on. */
+		/* Length below its own header or past the frame: no way on. */
 		if (tlen < NFLOG_TLV_HDR_LEN || tlen > c->wire)
 			return (DECODE_NON_IP);
 		if ((cur_le16(c, 2) & NFLOG_TLV_TYPE_MASK) == NFULA_PAYLOAD)

@@ -58,6 +58,7 @@ on_flow_end(void *arg, struct flow *f, enum flow_end_reason reason)
 	int rc;
 
 	analysis_finish(&f->an, f->last_ns);
+	diagnosis_finish(&f->diag, f->last_ns);
 	reason = report_end_reason(f, reason);
 	run->sum->by_end_reason[reason]++;
 	run->sum->by_conn_state[tcp_state_conn_state(&f->tcp)]++;
@@ -120,6 +121,7 @@ process_segment(struct run *run, const struct packet *p)
 	f->last_frame = p->frame;
 	tcp_state_update(&f->tcp, dir, p);
 	analysis_update(&f->an, dir, p, reused, &v);
+	diagnosis_update(&f->diag, &f->an, dir, p, &v);
 	if (v.flags != 0) {
 		run->sum->flagged_segments++;
 		for (i = 0; i < SEG_FLAG_COUNT; i++)

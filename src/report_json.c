@@ -6,6 +6,7 @@
  * writes each one as its connection ends and keeps nothing.
  */
 #include <arpa/inet.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,7 @@ json_direction(const struct dir_analysis *d)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "packets", json_integer((json_int_t)d->packets));
+	json_object_set_new(o, "data_segments", json_integer(d->data_segments));
 	json_object_set_new(o, "bytes", json_integer((json_int_t)d->wire_bytes));
 	json_object_set_new(o, "payload_bytes",
 	    json_integer((json_int_t)d->payload_bytes));
@@ -152,6 +154,78 @@ json_event(const struct flow *f, int dir, const struct packet *p,
 }
 
 static json_t *
+json_episode(const struct zw_episode *e)
+{
+	return json_pack("{s:o, s:o, s:o, s:i, s:o, s:o, s:i}",
+	    "start", json_seconds(e->start_ns),
+	    "end", json_seconds(e->end_ns),
+	    "seconds", json_seconds(e->end_ns - e->start_ns),
+	    "probes", (json_int_t)e->probes,
+	    "reopen_seconds", e->reopen_mss_ns == UINT32_MAX ? json_null() :
+	    json_seconds(e->reopen_mss_ns),
+	    "reopen_full_seconds", e->reopen_full_ns == UINT32_MAX ? json_null() :
+	    json_seconds(e->reopen_full_ns),
+	    "window_before", (json_int_t)e->window_before);
+}
+
+/* The diagnosis of one direction of data. */
+static json_t *
+json_diagnosis_dir(const struct flow *f, int dir)
+{
+	const struct diag_dir *dd = &f->diag.dir[dir];
+	struct diag_summary s;
+	json_t *o, *eps;
+	int i;
+
+	if (!diagnosis_summarize(&f->diag, &f->an, dir, &s))
+		return NULL;
+	eps = json_array();
+	for (i = 0; i < dd->longest_count; i++)
+		json_array_append_new(eps, json_episode(&dd->longest[i]));
+	o = json_object();
+	json_object_set_new(o, "verdict", json_string(diagnosis_verdict_name(s.verdict)));
+	json_object_set_new(o, "confidence", json_real(round(s.confidence * 100) / 100));
+	json_object_set_new(o, "shares", json_pack("{s:f, s:f, s:f, s:f}",
+	    "receiver_limited", round(s.share[LIMIT_RECEIVER] * 1000) / 1000,
+	    "network_limited", round((s.share[LIMIT_LOSS] + s.share[LIMIT_PATH]) * 1000) / 1000,
+	    "sender_limited", round(s.share[LIMIT_SENDER] * 1000) / 1000,
+	    "idle", round(s.share[LIMIT_IDLE] * 1000) / 1000));
+	json_object_set_new(o, "loss_recovery_share",
+	    json_real(round(s.share[LIMIT_LOSS] * 1000) / 1000));
+	json_object_set_new(o, "receiver_share_of_busy",
+	    json_real(round(s.busy_receiver_share * 1000) / 1000));
+	json_object_set_new(o, "transfer_seconds", json_real(s.transfer_s));
+	json_object_set_new(o, "evidence", json_string(s.evidence));
+	json_object_set_new(o, "zero_window_count", json_integer(dd->episodes));
+	json_object_set_new(o, "zero_window_seconds", json_seconds(s.zero_window_ns));
+	json_object_set_new(o, "zero_window_episodes", eps);
+	json_object_set_new(o, "window_trend", json_pack("{s:f, s:I, s:I, s:I, s:i, s:f, s:f}",
+	    "slope", round(s.window_slope),
+	    "min", (json_int_t)s.window_min,
+	    "median", (json_int_t)s.window_median,
+	    "max", (json_int_t)s.window_max,
+	    "shrinks", (json_int_t)dd->window_shrinks,
+	    "read_rate", round(s.read_rate),
+	    "arrival_rate", round(s.arrival_rate)));
+	json_object_set_new(o, "window_scale_inferred", json_boolean(dd->scale_inferred));
+	json_object_set_new(o, "inferred_window_scale", dd->scale_inferred ?
+	    json_integer(dd->inferred_shift) : json_null());
+	return o;
+}
+
+static json_t *
+json_diagnosis(const struct flow *f)
+{
+	json_t *o = json_object(), *d;
+
+	if ((d = json_diagnosis_dir(f, DIR_C2S)) != NULL)
+		json_object_set_new(o, "c2s", d);
+	if ((d = json_diagnosis_dir(f, DIR_S2C)) != NULL)
+		json_object_set_new(o, "s2c", d);
+	return o;
+}
+
+static json_t *
 json_handshake(const struct conn_analysis *ca)
 {
 	if (ca->syn_ns == 0 || ca->synack_ns == 0 || ca->ack_ns == 0 ||
@@ -190,6 +264,7 @@ report_flow_json(const struct flow *f, enum flow_end_reason reason)
 	json_object_set_new(o, "handshake_rtt", json_handshake(&f->an));
 	json_object_set_new(o, "c2s", json_direction(&f->an.dir[DIR_C2S]));
 	json_object_set_new(o, "s2c", json_direction(&f->an.dir[DIR_S2C]));
+	json_object_set_new(o, "diagnosis", json_diagnosis(f));
 	return o;
 }
 
@@ -303,6 +378,84 @@ report_sink_free(struct report_sink **s)
 	*s = NULL;
 }
 
+/* ---- the worst stalls, kept by both JSON sinks ---- */
+
+#define WORST_KEPT	10	/* transfers listed in the top-level diagnosis */
+
+/* One transfer in the top-level list. */
+struct worst_entry {
+	uint64_t flow;
+	int dir;
+	double stall_s;		/* receiver-limited plus loss-recovery time */
+	json_t *summary;	/* owned */
+};
+
+struct worst_list {
+	struct worst_entry e[WORST_KEPT];	/* most stalled first */
+	int count;
+	uint64_t verdicts[VERDICT_COUNT];	/* all transfers, by verdict */
+};
+
+static void
+worst_note(struct worst_list *w, const struct flow *f)
+{
+	struct diag_summary s;
+	int dir, i;
+
+	for (dir = 0; dir < 2; dir++) {
+		if (!diagnosis_summarize(&f->diag, &f->an, dir, &s))
+			continue;
+		w->verdicts[s.verdict]++;
+		double stall = (s.share[LIMIT_RECEIVER] + s.share[LIMIT_LOSS]) *
+		    s.transfer_s;
+		if (stall <= 0)
+			continue;
+		for (i = 0; i < w->count; i++)
+			if (stall > w->e[i].stall_s)
+				break;
+		if (i == WORST_KEPT)
+			continue;
+		if (w->count == WORST_KEPT)
+			json_decref(w->e[--w->count].summary);
+		memmove(&w->e[i + 1], &w->e[i], (size_t)(w->count - i) * sizeof(w->e[0]));
+		w->e[i].flow = f->id;
+		w->e[i].dir = dir;
+		w->e[i].stall_s = stall;
+		w->e[i].summary = json_pack("{s:I, s:s, s:s, s:f, s:s}",
+		    "flow", (json_int_t)f->id, "dir", dir == DIR_C2S ? "c2s" : "s2c",
+		    "verdict", diagnosis_verdict_name(s.verdict),
+		    "stall_seconds", round(stall * 1e6) / 1e6, "evidence", s.evidence);
+		w->count++;
+	}
+}
+
+/* The top-level "diagnosis": verdict counts and the worst stalls. */
+static json_t *
+worst_json(const struct worst_list *w)
+{
+	json_t *o = json_object(), *list = json_array(), *counts = json_object();
+	int i;
+
+	for (i = 0; i < VERDICT_COUNT; i++)
+		json_object_set_new(counts, diagnosis_verdict_name((enum verdict)i),
+		    json_integer((json_int_t)w->verdicts[i]));
+	for (i = 0; i < w->count; i++)
+		json_array_append(list, w->e[i].summary);
+	json_object_set_new(o, "verdicts", counts);
+	json_object_set_new(o, "worst_stalls", list);
+	return o;
+}
+
+static void
+worst_free(struct worst_list *w)
+{
+	int i;
+
+	for (i = 0; i < w->count; i++)
+		json_decref(w->e[i].summary);
+	w->count = 0;
+}
+
 /* ---- the JSON document sink ---- */
 
 struct json_doc_sink {
@@ -312,6 +465,7 @@ struct json_doc_sink {
 	json_t *events;		/* open flows' event arrays, keyed by decimal id */
 	uint32_t max_events;	/* events kept per flow */
 	bool with_events;	/* give every flow an "events" array */
+	struct worst_list worst;
 };
 
 static void
@@ -363,6 +517,7 @@ doc_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason r
 		if (held != NULL)
 			json_object_del(d->events, key);
 	}
+	worst_note(&d->worst, f);
 	if (json_array_append_new(d->flows, o) != 0)
 		return TCPS_ERR_NOMEM;
 	return 0;
@@ -414,6 +569,7 @@ doc_finish(struct report_sink *s, const struct run_summary *sum)
 	json_object_set_new(doc, "capture", report_capture_json(sum));
 	json_object_set_new(doc, "flows", flows);
 	json_object_set_new(doc, "summary", report_summary_json(sum));
+	json_object_set_new(doc, "diagnosis", worst_json(&d->worst));
 	rc = report_write_json(d->out, doc, JSON_INDENT(2) | JSON_REAL_PRECISION(16));
 	json_decref(doc);
 	if (rc == 0 && fflush(d->out) != 0)
@@ -428,6 +584,7 @@ doc_destroy(struct report_sink *s)
 
 	json_decref(d->flows);
 	json_decref(d->events);
+	worst_free(&d->worst);
 	free(d);
 }
 
@@ -461,6 +618,7 @@ report_json_doc_create(FILE *out, uint32_t max_events)
 struct ndjson_sink {
 	struct report_sink base;
 	FILE *out;
+	struct worst_list worst;
 };
 
 #define NDJSON_FLAGS	(JSON_COMPACT | JSON_REAL_PRECISION(16))
@@ -494,6 +652,7 @@ nd_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason re
 	json_object_set_new(o, "type", json_string("flow"));
 	json_object_update(o, flow);
 	json_decref(flow);
+	worst_note(&n->worst, f);
 	rc = write_line(n->out, o);
 	json_decref(o);
 	return rc;
@@ -522,10 +681,11 @@ nd_finish(struct report_sink *s, const struct run_summary *sum)
 	json_t *o;
 	int rc;
 
-	o = json_pack("{s:s, s:o, s:o, s:o}", "type", "summary",
+	o = json_pack("{s:s, s:o, s:o, s:o, s:o}", "type", "summary",
 	    "tool", report_tool_json(),
 	    "capture", report_capture_json(sum),
-	    "summary", report_summary_json(sum));
+	    "summary", report_summary_json(sum),
+	    "diagnosis", worst_json(&n->worst));
 	rc = write_line(n->out, o);
 	json_decref(o);
 	if (rc == 0 && fflush(n->out) != 0)
@@ -536,6 +696,7 @@ nd_finish(struct report_sink *s, const struct run_summary *sum)
 static void
 nd_destroy(struct report_sink *s)
 {
+	worst_free(&((struct ndjson_sink *)s)->worst);
 	free(s);
 }
 

@@ -30,6 +30,8 @@ struct text_row {
 	uint32_t lost;			/* gaps: segments not captured */
 	uint32_t zero_windows;		/* zero-window episodes */
 	uint64_t problems;		/* sort key: the counts above, summed */
+	double stall_s;			/* receiver-limited + loss-recovery time */
+	char *diagnosis;		/* "c2s: verdict: evidence" lines, or NULL */
 	char history[HISTORY_MAX + 1];
 };
 
@@ -127,15 +129,43 @@ text_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason 
 	}
 	r->problems = (uint64_t)r->retrans + r->dupacks + r->out_of_order +
 	    r->lost + r->zero_windows;
+	r->stall_s = 0;
+	r->diagnosis = NULL;
+	for (d = 0; d < 2; d++) {
+		struct diag_summary ds;
+		char line[sizeof(ds.evidence) + 64];
+		size_t old_len, add;
+		char *grown;
+
+		if (!diagnosis_summarize(&f->diag, &f->an, d, &ds))
+			continue;
+		r->stall_s += (ds.share[LIMIT_RECEIVER] + ds.share[LIMIT_LOSS]) *
+		    ds.transfer_s;
+		if (ds.verdict == VERDICT_HEALTHY)
+			continue;
+		add = (size_t)snprintf(line, sizeof(line), "       %s %s (%.2f): %s\n",
+		    d == DIR_C2S ? "c2s" : "s2c", diagnosis_verdict_name(ds.verdict),
+		    ds.confidence, ds.evidence);
+		if (add >= sizeof(line))
+			add = sizeof(line) - 1;
+		old_len = r->diagnosis ? strlen(r->diagnosis) : 0;
+		grown = realloc(r->diagnosis, old_len + add + 1);
+		if (grown == NULL)
+			return TCPS_ERR_NOMEM;
+		memcpy(grown + old_len, line, add + 1);
+		r->diagnosis = grown;
+	}
 	return 0;
 }
 
-/* Worst first: most problems, then in id order. */
+/* Worst first: longest stall, most problems, then in id order. */
 static int
 cmp_row_worst(const void *a, const void *b)
 {
 	const struct text_row *ra = a, *rb = b;
 
+	if (ra->stall_s != rb->stall_s)
+		return ra->stall_s < rb->stall_s ? 1 : -1;
 	if (ra->problems != rb->problems)
 		return ra->problems < rb->problems ? 1 : -1;
 	return (ra->id > rb->id) - (ra->id < rb->id);
@@ -189,6 +219,8 @@ text_finish(struct report_sink *s, const struct run_summary *sum)
 		    r->conn_state, dur, (unsigned long long)r->packets, up, down,
 		    r->retrans, r->dupacks, r->out_of_order, r->lost,
 		    r->zero_windows, r->end_reason, r->history);
+		if (r->diagnosis != NULL)
+			fputs(r->diagnosis, t->out);
 	}
 	if (fflush(t->out) != 0 || ferror(t->out))
 		return TCPS_ERR_OUTPUT;
@@ -199,7 +231,10 @@ static void
 text_destroy(struct report_sink *s)
 {
 	struct text_sink *t = (struct text_sink *)s;
+	size_t i;
 
+	for (i = 0; i < t->count; i++)
+		free(t->rows[i].diagnosis);
 	free(t->rows);
 	free(t);
 }

@@ -65,7 +65,7 @@ cleanup() {
     exit $rc
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP PIPE
 
 log() { printf 'kernel-truth: %s\n' "$*" >&2; }
 
@@ -94,7 +94,7 @@ rows = [('retransmitted_segments', ti['tcpi_total_retrans'], d['retransmitted_se
         ('retransmitted_bytes', ti['tcpi_bytes_retrans'], d['retransmitted_bytes']),
         ('payload_bytes', ti['tcpi_bytes_sent'], d['payload_bytes'])]
 ok = all(kv == tv for _, kv, tv in rows)
-print('%-24s %8d %8d %9d %9d %10d %10d %5s  %s' % (
+print('%-24s %8d %8d %9d %9d %10d %10d %8s  %s' % (
     label, rows[0][1], rows[0][2], rows[1][1], rows[1][2], rows[2][1], rows[2][2],
     drops, 'ok' if ok else 'MISMATCH'))
 if not ok:
@@ -110,9 +110,9 @@ EOF
 }
 
 header() {
-    printf '%-24s %8s %8s %9s %9s %10s %10s %5s\n' scenario k.retr ts.retr \
+    printf '%-24s %8s %8s %9s %9s %10s %10s %8s\n' scenario k.retr ts.retr \
         k.rbytes ts.rbytes k.sent ts.sent drops
-    printf '%-24s %8s %8s %9s %9s %10s %10s %5s\n' '' total_re retr_seg \
+    printf '%-24s %8s %8s %9s %9s %10s %10s %8s\n' '' total_re retr_seg \
         bytes_re retr_byt bytes_sent payload nft
 }
 
@@ -144,12 +144,12 @@ for side in "$NA a0 10.77.0.1 $NB b0 10.77.0.2" "$NB b0 10.77.0.2 $NA a0 10.77.0
 done
 sleep 0.1
 
-# live NAME DIR DROP_PCT SIZE RATE CPORT SPORT
+# live NAME DIR DROP_PCT SIZE RATE CPORT SPORT [ACK_DROP_PCT]
 # DIR up: the client (A) sends; down: the server (B) sends.  tbf on the
 # sender's veth, nft drop at the receiver's input, capture on the sender's
-# veth.
+# veth.  ACK_DROP_PCT also drops pure ACKs at the sender's input hook.
 live() {
-    local name=$1 dir=$2 pct=$3 size=$4 rate=$5 cport=$6 sport=$7
+    local name=$1 dir=$2 pct=$3 size=$4 rate=$5 cport=$6 sport=$7 apct=${8:-0}
     local sns sdev saddr rns raddr i drops tbfdrops capdrops
     if [ "$dir" = up ]; then
         sns=$NA sdev=a0 saddr=10.77.0.1 rns=$NB raddr=10.77.0.2
@@ -167,6 +167,16 @@ table inet tcps_kt {
     }
 }
 EOF
+    if [ "$apct" != 0 ]; then
+        ip netns exec "$sns" nft -f - <<EOF
+table inet tcps_kt {
+    chain in {
+        type filter hook input priority 0; policy accept;
+        ip saddr $raddr ip daddr $saddr tcp dport { $cport, $sport } ip length < 100 tcp flags & (syn|fin|rst) == 0 numgen random mod 100 < $apct counter drop
+    }
+}
+EOF
+    fi
     rm -f "$WORK/$name.pcap" "$WORK/$name.err"
     ip netns exec "$sns" tcpdump -i "$sdev" -s 128 -B 16384 -U --immediate-mode -Z root -n \
         -w "$WORK/$name.pcap" tcp 2>"$WORK/$name.err" &
@@ -186,6 +196,10 @@ EOF
     TCPDUMP_PID=
     drops=$(ip netns exec "$rns" nft list table inet tcps_kt | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
     ip netns exec "$rns" nft delete table inet tcps_kt
+    if [ "$apct" != 0 ]; then
+        drops="$drops+$(ip netns exec "$sns" nft list table inet tcps_kt | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')a"
+        ip netns exec "$sns" nft delete table inet tcps_kt
+    fi
     tbfdrops=$(ip netns exec "$sns" tc -s qdisc show dev "$sdev" | sed -n 's/.*dropped \([0-9]*\).*/\1/p' | head -1)
     ip netns exec "$sns" tc qdisc del dev "$sdev" root
     capdrops=$(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' "$WORK/$name.err")
@@ -207,6 +221,7 @@ live up-2pct   up    2 1048576 30mbit 41001 5101
 live up-5pct   up    5 1048576 30mbit 41002 5102
 live up-10pct  up   10 1048576 30mbit 41003 5103
 live down-5pct down  5 1048576 30mbit 41004 5104
+live up-2pct-ack30 up  2 1048576 30mbit 41005 5105 30
 
 echo
 if [ "$FAIL" = 0 ]; then

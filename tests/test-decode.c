@@ -1585,7 +1585,7 @@ test_gre_truncation(void)
 static void
 test_options_cut(void)
 {
-	static const uint8_t	eol_opts[] = { 2, 4, 0x05, 0xb4, 0, 0, 0, 0 };
+	static const uint8_t	eol_opts[] = { 2, 4, 5, 0xb4, 0, 0, 0, 0 };
 	static const uint8_t	long_opts[] = { 8, 30, 0, 0, 0, 0, 0, 0 };
 	uint8_t			f[640];
 	struct packet		pkt;

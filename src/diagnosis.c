@@ -1,0 +1,487 @@
+/*
+ * diagnosis.c - what limits a transfer: an online time split per
+ * direction of data, the receiver's window trend and zero-window
+ * episodes, and a verdict with its evidence in one sentence.
+ *
+ * Between two segments of a connection the state of each transfer is
+ * constant and decided by what the last segment left behind:
+ *   receiver  R's window is zero, or F has within one MSS of it in flight
+ *   loss      F is recovering a loss (retransmission, gap, or 2+ dup
+ *             ACKs) that R has not yet acknowledged past
+ *   path      at least one MSS in flight, window open, no loss: the
+ *             path (congestion control, bandwidth) sets the pace
+ *   sender    less than one MSS in flight with the window open: F had
+ *             nothing to send
+ *   idle      as sender, but the gap lasted longer than IDLE_GAP_NS
+ * This mirrors Linux's chrono accounting (tcpi_rwnd_limited within
+ * tcpi_busy_time), measured from outside.  Everything is O(1) per
+ * segment; the sentence is written once, when the connection ends.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "diagnosis.h"
+#include "seq.h"
+#include "tunables.h"
+
+#define NS	1e9
+
+static void
+account(struct diag_dir *dd, uint64_t now_ns)
+{
+	uint64_t dt;
+	uint8_t st;
+
+	if (now_ns <= dd->last_ns)
+		return;	/* time going backwards adds nothing */
+	dt = now_ns - dd->last_ns;
+	st = dd->state;
+	if (st == LIMIT_SENDER && dt > IDLE_GAP_NS)
+		st = LIMIT_IDLE;
+	dd->time_ns[st] += dt;
+	dd->last_ns = now_ns;
+}
+
+/* R's advertised window in bytes, with an inferred scale if need be. */
+static uint32_t
+receiver_window(const struct diag_dir *dd, const struct dir_analysis *r)
+{
+	if (r->wscale >= 0 && r->sent_non_syn)
+		return (uint32_t)r->window_raw << r->wscale;
+	if (r->wscale == WSCALE_UNKNOWN && dd->inferred_shift > 0)
+		return (uint32_t)r->window_raw << dd->inferred_shift;
+	return r->window_raw;
+}
+
+/*
+ * Without the handshake R's scale is unknown: take the smallest shift
+ * under which F's bytes in flight never exceed R's window.
+ */
+static void
+infer_scale(struct diag_dir *dd, const struct dir_analysis *f,
+    const struct dir_analysis *r)
+{
+	uint32_t need;
+	int shift;
+
+	if (r->wscale != WSCALE_UNKNOWN || !r->window_seen || r->window_raw == 0 ||
+	    !r->lastack_known || !seq_gt(f->nextseq, r->lastack))
+		return;
+	need = f->nextseq - r->lastack;
+	shift = dd->inferred_shift < 0 ? 0 : dd->inferred_shift;
+	while (shift < MAX_WSCALE && ((uint64_t)r->window_raw << shift) < need)
+		shift++;
+	if (shift > 0 && shift > dd->inferred_shift) {
+		dd->inferred_shift = (int8_t)shift;
+		dd->scale_inferred = true;
+	}
+}
+
+static uint32_t
+mss_of(const struct diag_dir *dd, const struct dir_analysis *r)
+{
+	if (r->mss != 0)
+		return r->mss;	/* what R announced it accepts */
+	return dd->max_payload ? dd->max_payload : 536;
+}
+
+/* Keep an episode among the longest ones. */
+static void
+keep_episode(struct diag_dir *dd, const struct zw_episode *e)
+{
+	uint64_t len = e->end_ns - e->start_ns;
+	int i, n = dd->longest_count;
+
+	for (i = 0; i < n; i++)
+		if (len > dd->longest[i].end_ns - dd->longest[i].start_ns)
+			break;
+	if (i == DIAG_MAX_EPISODES)
+		return;
+	if (n == DIAG_MAX_EPISODES)
+		n--;
+	memmove(&dd->longest[i + 1], &dd->longest[i],
+	    (size_t)(n - i) * sizeof(dd->longest[0]));
+	dd->longest[i] = *e;
+	if (dd->longest_count < DIAG_MAX_EPISODES)
+		dd->longest_count++;
+}
+
+static uint32_t
+ns32(uint64_t ns)
+{
+	return ns >= UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)ns;
+}
+
+/* Finish the reopen measurement of the current episode and keep it. */
+static void
+settle_episode(struct diag_dir *dd)
+{
+	if (!dd->reopen_pending)
+		return;
+	dd->reopen_pending = false;
+	keep_episode(dd, &dd->current);
+}
+
+/* R advertised window w (scaled): zero-window episodes and the trend. */
+static void
+track_receiver_window(struct diag_dir *dd, const struct dir_analysis *r,
+    uint32_t w, uint64_t now_ns)
+{
+	uint32_t mss = mss_of(dd, r), right;
+	double t;
+	int b;
+
+	if (w == 0 && !dd->episode_open) {
+		settle_episode(dd);
+		memset(&dd->current, 0, sizeof(dd->current));
+		dd->current.start_ns = now_ns;
+		dd->current.window_before = dd->window_last;
+		dd->current.reopen_full_ns = UINT32_MAX;
+		dd->episode_open = true;
+		dd->episodes++;
+	} else if (w != 0 && dd->episode_open) {
+		dd->episode_open = false;
+		dd->current.end_ns = now_ns;
+		dd->reopen_pending = true;
+		dd->current.reopen_mss_ns = w >= mss ? 0 : UINT32_MAX;
+	}
+	if (dd->reopen_pending && w != 0) {
+		if (dd->current.reopen_mss_ns == UINT32_MAX && w >= mss)
+			dd->current.reopen_mss_ns = ns32(now_ns - dd->current.end_ns);
+		if (w >= dd->current.window_before) {
+			dd->current.reopen_full_ns = ns32(now_ns - dd->current.end_ns);
+			settle_episode(dd);
+		}
+	}
+
+	if (w < dd->window_last)
+		dd->window_shrinks++;
+	dd->window_last = w;
+	for (b = 0; b < DIAG_WINDOW_BUCKETS - 1 && ((uint64_t)w + 1) >> (b + 1); b++)
+		;
+	dd->window_hist[b]++;
+	t = (double)(now_ns - dd->first_data_ns) / NS;
+	dd->fit_n += 1;
+	dd->fit_t += t;
+	dd->fit_w += w;
+	dd->fit_tt += t * t;
+	dd->fit_tw += t * w;
+
+	if (r->lastack_known) {
+		right = r->lastack + w;
+		if (dd->edge_known && seq_gt(right, dd->right_edge) &&
+		    dd->state == LIMIT_RECEIVER)
+			dd->edge_advance_limited += right - dd->right_edge;
+		if (!dd->edge_known || seq_gt(right, dd->right_edge))
+			dd->right_edge = right;
+		dd->edge_known = true;
+	}
+}
+
+/* The state the transfer is in after this segment. */
+static uint8_t
+current_state(const struct diag_dir *dd, const struct dir_analysis *f,
+    const struct dir_analysis *r)
+{
+	uint32_t inflight = 0, rwnd, mss = mss_of(dd, r);
+
+	if (r->lastack_known && seq_gt(f->nextseq, r->lastack))
+		inflight = f->nextseq - r->lastack;
+	rwnd = receiver_window(dd, r);
+	if (r->window_seen && r->window_raw == 0)
+		return LIMIT_RECEIVER;
+	if (dd->in_recovery)
+		return LIMIT_LOSS;
+	if (r->window_seen && inflight > 0 && (uint64_t)inflight + mss > rwnd)
+		return LIMIT_RECEIVER;
+	if (inflight >= mss)
+		return LIMIT_PATH;
+	return LIMIT_SENDER;
+}
+
+void
+diagnosis_update(struct conn_diagnosis *cd, const struct conn_analysis *ca,
+    int dir, const struct packet *p, const struct seg_verdict *v)
+{
+	const uint32_t loss = SEG_BIT(SEG_RETRANSMISSION) | SEG_BIT(SEG_LOST_SEGMENT);
+	int d;
+
+	if (p->payload_len > 0 && !cd->dir[dir].active &&
+	    !(v->flags & SEG_BIT(SEG_ZERO_WINDOW_PROBE))) {
+		struct diag_dir *dd = &cd->dir[dir];
+
+		dd->active = true;
+		dd->inferred_shift = -1;
+		dd->first_data_ns = dd->last_ns = dd->end_ns = p->ts_ns;
+		dd->state = LIMIT_SENDER;
+	}
+	for (d = 0; d < 2; d++) {
+		struct diag_dir *dd = &cd->dir[d];
+		const struct dir_analysis *f = &ca->dir[d], *r = &ca->dir[!d];
+		uint32_t inflight_before;
+
+		if (!dd->active)
+			continue;
+		account(dd, p->ts_ns);
+		if (dir == d) {
+			/* A segment of this transfer. */
+			if (p->payload_len > dd->max_payload &&
+			    !(v->flags & SEG_BIT(SEG_ZERO_WINDOW_PROBE)))
+				dd->max_payload = p->payload_len;
+			if ((v->flags & loss) && !dd->in_recovery) {
+				dd->in_recovery = true;
+				dd->recovery_point = f->nextseq;
+			}
+			if ((v->flags & SEG_BIT(SEG_ZERO_WINDOW_PROBE)) && dd->episode_open)
+				dd->current.probes++;
+			if (p->payload_len > 0 && dd->state != LIMIT_RECEIVER &&
+			    !(v->flags & SEG_BIT(SEG_RETRANSMISSION)))
+				dd->sent_unlimited += p->payload_len;
+			infer_scale(dd, f, r);
+		} else {
+			/* An ACK or window from the receiver of this transfer. */
+			if ((v->flags & SEG_BIT(SEG_DUPLICATE_ACK)) && v->dupack_num >= 2 &&
+			    !dd->in_recovery) {
+				dd->in_recovery = true;
+				dd->recovery_point = f->nextseq;
+			}
+			if (dd->in_recovery && (p->flags & TH_ACK) &&
+			    seq_geq(p->ack, dd->recovery_point))
+				dd->in_recovery = false;
+			if (!(p->flags & (TH_RST | TH_SYN)))
+				track_receiver_window(dd, r, receiver_window(dd, r),
+				    p->ts_ns);
+		}
+		dd->state = current_state(dd, f, r);
+		inflight_before = r->lastack_known && seq_gt(f->nextseq, r->lastack);
+		if (inflight_before || (dir == d && p->payload_len > 0)) {
+			dd->end_ns = p->ts_ns;
+			memcpy(dd->final_ns, dd->time_ns, sizeof(dd->final_ns));
+		}
+	}
+}
+
+void
+diagnosis_finish(struct conn_diagnosis *cd, uint64_t end_ns)
+{
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		struct diag_dir *dd = &cd->dir[d];
+
+		if (!dd->active)
+			continue;
+		if (dd->episode_open) {
+			/* Still zero at the end: the episode lasts to the end. */
+			dd->episode_open = false;
+			dd->current.end_ns = end_ns;
+			dd->current.reopen_mss_ns = UINT32_MAX;
+			dd->reopen_pending = true;
+			if (dd->state == LIMIT_RECEIVER && end_ns > dd->end_ns) {
+				account(dd, end_ns);
+				dd->end_ns = end_ns;
+				memcpy(dd->final_ns, dd->time_ns, sizeof(dd->final_ns));
+			}
+		}
+		settle_episode(dd);
+	}
+}
+
+const char *
+diagnosis_verdict_name(enum verdict v)
+{
+	static const char *const names[VERDICT_COUNT] = {
+		[VERDICT_HEALTHY] = "healthy",
+		[VERDICT_RECEIVER_LIMITED] = "receiver_limited",
+		[VERDICT_NETWORK_LIMITED] = "network_limited",
+		[VERDICT_SENDER_LIMITED] = "sender_limited",
+		[VERDICT_MIXED] = "mixed",
+	};
+
+	if ((unsigned)v >= VERDICT_COUNT)
+		return "healthy";
+	return names[v];
+}
+
+/* A rate in human units: "850 B/s", "1.2 MB/s". */
+static void
+format_rate(double bps, char *buf, size_t len)
+{
+	if (bps >= 1e9)
+		snprintf(buf, len, "%.1f GB/s", bps / 1e9);
+	else if (bps >= 1e6)
+		snprintf(buf, len, "%.1f MB/s", bps / 1e6);
+	else if (bps >= 1e3)
+		snprintf(buf, len, "%.1f KB/s", bps / 1e3);
+	else
+		snprintf(buf, len, "%.0f B/s", bps);
+}
+
+static void
+write_evidence(struct diag_summary *s, const struct diag_dir *dd,
+    const struct dir_analysis *f)
+{
+	char read[32], arrive[32];
+	uint32_t retx = f->flag_count[SEG_RETRANSMISSION];
+	uint64_t segs = f->data_segments;
+	double nonidle = 1.0 - s->share[LIMIT_IDLE];
+	double r = nonidle > 0 ? s->share[LIMIT_RECEIVER] / nonidle : 0;
+	double l = nonidle > 0 ? s->share[LIMIT_LOSS] / nonidle : 0;
+	double snd = nonidle > 0 ? s->share[LIMIT_SENDER] / nonidle : 0;
+	double pth = nonidle > 0 ? s->share[LIMIT_PATH] / nonidle : 0;
+	size_t n;
+
+	format_rate(s->read_rate, read, sizeof(read));
+	format_rate(s->arrival_rate, arrive, sizeof(arrive));
+	if (segs < DIAG_MIN_SEGMENTS) {
+		snprintf(s->evidence, sizeof(s->evidence),
+		    "too little data to judge: %llu bytes in %llu segments",
+		    (unsigned long long)f->payload_bytes, (unsigned long long)segs);
+		return;
+	}
+	switch (s->verdict) {
+	case VERDICT_RECEIVER_LIMITED:
+		n = (size_t)snprintf(s->evidence, sizeof(s->evidence),
+		    "the receiver's window was zero for %.2f s in %u episode%s and "
+		    "limited the sender %.0f%% of the time; its application read "
+		    "%s while data arrived at %s",
+		    (double)s->zero_window_ns / NS, dd->episodes,
+		    dd->episodes == 1 ? "" : "s", r * 100, read, arrive);
+		break;
+	case VERDICT_NETWORK_LIMITED:
+		n = (size_t)snprintf(s->evidence, sizeof(s->evidence),
+		    "loss recovery took %.0f%% of the transfer: %u of %llu segments "
+		    "(%.1f%%) were retransmitted; the receiver's window limited the "
+		    "sender %.0f%% of the time",
+		    l * 100, retx, (unsigned long long)segs,
+		    segs ? 100.0 * retx / (double)segs : 0.0, r * 100);
+		break;
+	case VERDICT_SENDER_LIMITED:
+		n = (size_t)snprintf(s->evidence, sizeof(s->evidence),
+		    "the sender had less than one segment in flight with the window "
+		    "open %.0f%% of the time: it had nothing more to send", snd * 100);
+		break;
+	case VERDICT_MIXED:
+		n = (size_t)snprintf(s->evidence, sizeof(s->evidence),
+		    "no single cause: the receiver's window limited the sender %.0f%%, "
+		    "loss recovery %.0f%%, the sender itself %.0f%% of the time "
+		    "(%u retransmissions)", r * 100, l * 100, snd * 100, retx);
+		break;
+	default:
+		n = (size_t)snprintf(s->evidence, sizeof(s->evidence),
+		    "no stall: the path set the pace %.0f%% of the time, the "
+		    "receiver's window %.0f%%, loss recovery %.0f%% "
+		    "(%u retransmissions)", pth * 100, r * 100, l * 100, retx);
+		break;
+	}
+	if (dd->scale_inferred && n < sizeof(s->evidence))
+		snprintf(s->evidence + n, sizeof(s->evidence) - n,
+		    " (window scale not seen in a handshake; inferred as %d)",
+		    dd->inferred_shift);
+}
+
+static void
+choose_verdict(struct diag_summary *s, const struct dir_analysis *f)
+{
+	double nonidle = 1.0 - s->share[LIMIT_IDLE];
+	double r, l, snd, best = 0, second = 0, size_factor;
+	bool loss = f->flag_count[SEG_RETRANSMISSION] > 0 ||
+	    f->flag_count[SEG_LOST_SEGMENT] > 0;
+	enum verdict pick = VERDICT_HEALTHY;
+	double cand[VERDICT_COUNT] = { 0 };
+	int i;
+
+	if (nonidle <= 0 || f->data_segments < DIAG_MIN_SEGMENTS) {
+		/* Too little to judge: say so rather than guess. */
+		s->verdict = VERDICT_HEALTHY;
+		s->confidence = 0.1;
+		return;
+	}
+	r = s->share[LIMIT_RECEIVER] / nonidle;
+	l = s->share[LIMIT_LOSS] / nonidle;
+	snd = s->share[LIMIT_SENDER] / nonidle;
+	if (r >= RECEIVER_LIMITED_MIN)
+		cand[VERDICT_RECEIVER_LIMITED] = r;
+	if (loss && l >= LOSS_LIMITED_MIN)
+		cand[VERDICT_NETWORK_LIMITED] = l;
+	if (snd >= SENDER_LIMITED_MIN)
+		cand[VERDICT_SENDER_LIMITED] = snd;
+	for (i = 1; i < VERDICT_MIXED; i++) {
+		if (cand[i] > best) {
+			second = best;
+			best = cand[i];
+			pick = (enum verdict)i;
+		} else if (cand[i] > second) {
+			second = cand[i];
+		}
+	}
+	/* Few segments say little. */
+	size_factor = f->data_segments >= 40 ? 1.0 : (double)f->data_segments / 40.0;
+	if (pick == VERDICT_HEALTHY) {
+		s->verdict = VERDICT_HEALTHY;
+		s->confidence = (1.0 - fmax(r, fmax(l, snd))) * size_factor;
+	} else if (second > 0 && best < 1.5 * second) {
+		s->verdict = VERDICT_MIXED;
+		s->confidence = (best + second) * size_factor;
+	} else {
+		s->verdict = pick;
+		s->confidence = best * size_factor;
+	}
+	if (s->confidence > 1)
+		s->confidence = 1;
+}
+
+bool
+diagnosis_summarize(const struct conn_diagnosis *cd, const struct conn_analysis *ca,
+    int dir, struct diag_summary *s)
+{
+	const struct diag_dir *dd = &cd->dir[dir];
+	const struct dir_analysis *f = &ca->dir[dir], *r = &ca->dir[!dir];
+	uint64_t total = 0, seen = 0, limited_ns, open_ns;
+	double mean_t, var_t;
+	int i, shift;
+
+	memset(s, 0, sizeof(*s));
+	if (!dd->active)
+		return false;
+	for (i = 0; i < LIMIT_STATE_COUNT; i++)
+		total += dd->final_ns[i];
+	s->transfer_s = (double)total / NS;
+	for (i = 0; i < LIMIT_STATE_COUNT; i++)
+		s->share[i] = total ? (double)dd->final_ns[i] / (double)total : 0;
+	if (total == 0)
+		s->share[LIMIT_SENDER] = 1;	/* one segment: nothing to split */
+	limited_ns = dd->final_ns[LIMIT_RECEIVER];
+	open_ns = dd->final_ns[LIMIT_LOSS] + dd->final_ns[LIMIT_PATH] +
+	    dd->final_ns[LIMIT_SENDER];
+	if (limited_ns + dd->final_ns[LIMIT_LOSS] + dd->final_ns[LIMIT_PATH])
+		s->busy_receiver_share = (double)limited_ns / (double)(limited_ns +
+		    dd->final_ns[LIMIT_LOSS] + dd->final_ns[LIMIT_PATH]);
+	s->read_rate = limited_ns ? (double)dd->edge_advance_limited / ((double)limited_ns / NS) : 0;
+	s->arrival_rate = open_ns ? (double)dd->sent_unlimited / ((double)open_ns / NS) : 0;
+	s->zero_window_ns = r->zero_window_ns;
+
+	shift = r->wscale == WSCALE_UNKNOWN && dd->inferred_shift > 0 ? dd->inferred_shift : 0;
+	s->window_min = r->window_seen ? r->window_min << shift : 0;
+	s->window_max = r->window_seen ? r->window_max << shift : 0;
+	for (i = 0; i < DIAG_WINDOW_BUCKETS; i++)
+		seen += dd->window_hist[i];
+	for (i = 0, total = 0; i < DIAG_WINDOW_BUCKETS && seen; i++) {
+		total += dd->window_hist[i];
+		if (total * 2 >= seen) {
+			s->window_median = i == 0 ? 0 : (uint32_t)((1ull << i) - 1);
+			break;
+		}
+	}
+	if (dd->fit_n >= 2) {
+		mean_t = dd->fit_t / dd->fit_n;
+		var_t = dd->fit_tt / dd->fit_n - mean_t * mean_t;
+		if (var_t > 1e-12)
+			s->window_slope = (dd->fit_tw / dd->fit_n -
+			    mean_t * dd->fit_w / dd->fit_n) / var_t;
+	}
+	choose_verdict(s, f);
+	write_evidence(s, dd, f);
+	return true;
+}

@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# Regenerate testdata/diagnosis/: captures for "what limits this transfer".
+#
+# Each scenario is one bulk transfer between real Linux stacks in two fresh
+# network namespaces joined by a veth pair (TSO/GSO/GRO/tx-csum off, static
+# neighbours, IPv4 only).  The capture is taken with tcpdump -s 128 on the
+# SENDER's veth, and the sender's struct tcp_info (busy_time, rwnd_limited,
+# sndbuf_limited, total_retrans, bytes_sent, ...) is saved beside it as
+# NAME.kernel.json: the kernel's own account of what limited the sender.
+# tests/gen-traffic.py (mode "transfer") drives both ends and reads TCP_INFO
+# after all data and the sender's FIN were acked, just before close().
+#
+#   slow-reader            server -> client 512 KiB; the client set SO_RCVBUF
+#                          16 KiB before connect() and reads 4 KiB every 20 ms
+#   fast-reader            server -> client 512 KiB; the client reads as fast
+#                          as it can; tbf 4 Mbit/s on the server's veth
+#   lossy                  client -> server 512 KiB; fast reader; tbf 4 Mbit/s
+#                          on the client's veth; nft drops 4% of the data
+#                          segments at the server's input hook
+#   bursty-sender          server -> client 640 KiB written as 64 KiB bursts
+#                          with 100-200 ms pauses; fast reader; tbf 20 Mbit/s
+#   slow-reader-midstream  slow-reader.pcap without its first 8 records
+#                          (SYN, SYN/ACK, ACK and the first data segments)
+#
+# Usage: sudo tests/gen-diagnosis.sh      (exit 77 = skipped, not root)
+# Output: testdata/diagnosis/*.pcap, *.kernel.json (overwritten each run)
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "gen-diagnosis: skipped, must run as root" >&2
+    exit 77
+fi
+for tool in ip tc tcpdump ethtool nft python3; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "gen-diagnosis: skipped, $tool not installed" >&2
+        exit 77
+    fi
+done
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+OUT=$(dirname "$HERE")/testdata/diagnosis
+GEN=$HERE/gen-traffic.py
+NA=tcpdg-a-$$           # client side, 10.77.0.1
+NB=tcpdg-b-$$           # server side, 10.77.0.2
+WORK=$(mktemp -d /tmp/tcps-diag.XXXXXX)
+TCPDUMP_PID=
+START=$SECONDS
+MIDSTREAM_DROP=8        # records cut from the front of slow-reader.pcap
+MAX_FILE=409600         # bytes, per capture
+MAX_DIR=1572864         # bytes, whole folder
+
+cleanup() {
+    local rc=$?
+    set +e
+    if [ -n "$TCPDUMP_PID" ]; then
+        kill -INT "$TCPDUMP_PID" 2>/dev/null
+        wait "$TCPDUMP_PID" 2>/dev/null
+    fi
+    ip netns del "$NA" 2>/dev/null
+    ip netns del "$NB" 2>/dev/null
+    rm -rf "$WORK"
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP PIPE
+
+log() { printf 'gen-diagnosis: %s\n' "$*" >&2; }
+
+# ---- namespaces ---------------------------------------------------------------
+
+ip netns add "$NA"
+ip netns add "$NB"
+ip link add a0 netns "$NA" type veth peer name b0 netns "$NB"
+for side in "$NA a0 10.77.0.1 $NB b0 10.77.0.2" "$NB b0 10.77.0.2 $NA a0 10.77.0.1"; do
+    # shellcheck disable=SC2086
+    set -- $side
+    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    ip -n "$1" link set lo up
+    ip netns exec "$1" ethtool -K "$2" tso off gso off gro off tx off >/dev/null
+    ip -n "$1" addr add "$3/24" dev "$2"
+    ip -n "$1" link set "$2" up
+    mac=$(ip netns exec "$4" cat "/sys/class/net/$5/address")
+    ip -n "$1" neigh replace "$6" lladdr "$mac" dev "$2" nud permanent
+done
+sleep 0.1
+
+# ---- one scenario ---------------------------------------------------------------
+
+# scenario NAME DIR RATE DROP_PCT CPORT SPORT NOTE -- gen-traffic options...
+# DIR up: the client (A) sends; down: the server (B) sends.  RATE "-" = no
+# tbf, else tbf on the sender's veth.  DROP_PCT > 0: nft drops that share of
+# the data segments at the receiver's input hook (after the capture point).
+scenario() {
+    local name=$1 dir=$2 rate=$3 pct=$4 cport=$5 sport=$6 note=$7
+    local sns sdev saddr rns raddr i drops=n/a capdrops tbfdrops=0 setup
+    shift 8
+    if [ "$dir" = up ]; then
+        sns=$NA sdev=a0 saddr=10.77.0.1 rns=$NB raddr=10.77.0.2
+    else
+        sns=$NB sdev=b0 saddr=10.77.0.2 rns=$NA raddr=10.77.0.1
+    fi
+    setup="capture: tcpdump -s 128 on the sender's veth ($saddr)"
+    if [ "$rate" != - ]; then
+        # a queue that never overflows: drops happen only where nft says
+        ip netns exec "$sns" tc qdisc replace dev "$sdev" root tbf rate "$rate" burst 16kb limit 2mb
+        setup="$setup; tc qdisc tbf rate $rate burst 16kb limit 2mb on the sender's veth"
+    fi
+    if [ "$pct" != 0 ]; then
+        ip netns exec "$rns" nft -f - <<EOF
+table inet tcps_diag {
+    chain in {
+        type filter hook input priority 0; policy accept;
+        ip saddr $saddr ip daddr $raddr tcp sport { $cport, $sport } ip length > 200 numgen random mod 100 < $pct counter drop
+    }
+}
+EOF
+        setup="$setup; nft in the receiver's netns: hook input, data segments (ip length > 200) from the sender, numgen random mod 100 < $pct drop"
+    fi
+    rm -f "$WORK/$name.pcap" "$WORK/$name.err"
+    ip netns exec "$sns" tcpdump -i "$sdev" -s 128 -B 16384 -U --immediate-mode -Z root -n \
+        -w "$WORK/$name.pcap" tcp 2>"$WORK/$name.err" &
+    TCPDUMP_PID=$!
+    for i in $(seq 200); do
+        grep -q 'listening on' "$WORK/$name.err" && break
+        kill -0 "$TCPDUMP_PID" 2>/dev/null || break
+        sleep 0.02
+    done
+    grep -q 'listening on' "$WORK/$name.err" || { cat "$WORK/$name.err" >&2; log "tcpdump did not start"; return 1; }
+    python3 "$GEN" transfer --dir "$dir" --cns "$NA" --sns "$NB" --cport "$cport" --sport "$sport" \
+        --name "$name" --json "$WORK/$name.kernel.json" --note "$note; $setup" "$@"
+    sleep 0.2
+    kill -INT "$TCPDUMP_PID"
+    wait "$TCPDUMP_PID" || true
+    TCPDUMP_PID=
+    capdrops=$(sed -n 's/^\([0-9]*\) packets dropped by kernel.*/\1/p' "$WORK/$name.err")
+    if [ "$pct" != 0 ]; then
+        drops=$(ip netns exec "$rns" nft list table inet tcps_diag | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
+        ip netns exec "$rns" nft delete table inet tcps_diag
+    fi
+    if [ "$rate" != - ]; then
+        tbfdrops=$(ip netns exec "$sns" tc -s qdisc show dev "$sdev" | sed -n 's/.*dropped \([0-9]*\).*/\1/p' | head -1)
+        ip netns exec "$sns" tc qdisc del dev "$sdev" root
+    fi
+    if [ "${capdrops:-0}" != 0 ] || [ "${tbfdrops:-0}" != 0 ]; then
+        log "$name: tcpdump dropped ${capdrops:-?}, tbf dropped ${tbfdrops:-?}"
+        return 1
+    fi
+    python3 - "$WORK/$name.kernel.json" "$drops" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+if sys.argv[2] != 'n/a':
+    d['nft_dropped_packets'] = int(sys.argv[2])
+json.dump(d, open(sys.argv[1], 'w'), indent=2)
+open(sys.argv[1], 'a').write('\n')
+EOF
+}
+
+# check NAME EXPR: EXPR (python, over the tcp_info fields without "tcpi_",
+# plus elapsed) must hold, else the scenario is run again
+check() {
+    python3 - "$WORK/$1.kernel.json" "$2" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = {k[5:] if k.startswith('tcpi_') else k: v for k, v in d['tcp_info'].items()}
+t['elapsed'] = t.pop('sender_elapsed_s')
+ok = eval(sys.argv[2], {}, t)
+if not ok:
+    print('gen-diagnosis:   %s: not as intended (%s): busy %d rwnd %d sndbuf %d retrans %d elapsed %.3f'
+          % (d['scenario'], sys.argv[2], t['busy_time'], t['rwnd_limited'],
+             t['sndbuf_limited'], t['total_retrans'], t['elapsed']), file=sys.stderr)
+sys.exit(0 if ok else 1)
+EOF
+}
+
+# run NAME CHECK ARGS...: up to 3 tries until CHECK holds
+run() {
+    local name=$1 cond=$2 try
+    shift 2
+    for try in 1 2 3; do
+        log "$name (try $try)"
+        if scenario "$name" "$@" && check "$name" "$cond"; then
+            return 0
+        fi
+    done
+    log "$name: no good run in 3 tries"
+    return 1
+}
+
+SIZE=524288
+
+run slow-reader 'rwnd_limited > 0.5 * busy_time and total_retrans <= 2' \
+    down - 0 42001 5201 \
+    "slow reader: the receiver's SO_RCVBUF 16384 was set before connect(); it reads 4096 bytes every 20 ms" \
+    -- --size $SIZE --rcvbuf 16384 --read-chunk 4096 --read-pause 0.02
+
+run fast-reader 'rwnd_limited < 0.05 * busy_time and total_retrans == 0' \
+    down 4mbit 0 42002 5202 \
+    "fast reader: the receiver reads 64 KiB per recv() without pause; the sender's veth is rate-limited" \
+    -- --size $SIZE
+
+run lossy 'total_retrans > 0 and rwnd_limited < 0.05 * busy_time' \
+    up 4mbit 4 42003 5203 \
+    "lossy: fast reader, rate-limited sender, 4% random drop of data segments at the receiver" \
+    -- --size $SIZE
+
+run bursty-sender 'busy_time < 0.5 * elapsed * 1e6 and total_retrans == 0' \
+    down 20mbit 0 42004 5204 \
+    "bursty sender (application-limited): 64 KiB writes with 100-200 ms pauses; fast reader; rate-limited sender" \
+    -- --size 655360 --burst 65536 --burst-pause 0.1,0.2 --seed 7
+
+log "slow-reader-midstream (slow-reader.pcap without its first $MIDSTREAM_DROP records)"
+python3 "$GEN" drop-first "$WORK/slow-reader.pcap" "$WORK/slow-reader-midstream.pcap" "$MIDSTREAM_DROP" >&2
+python3 - "$WORK/slow-reader.kernel.json" "$WORK/slow-reader-midstream.kernel.json" "$MIDSTREAM_DROP" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d['scenario'] = 'slow-reader-midstream'
+d['derived_from'] = ('slow-reader.pcap without its first %s records (handshake and first data); '
+                     'tcp_info is that of the whole connection' % sys.argv[3])
+json.dump(d, open(sys.argv[2], 'w'), indent=2)
+open(sys.argv[2], 'a').write('\n')
+EOF
+
+# ---- install and report ----------------------------------------------------------
+
+NAMES="slow-reader fast-reader lossy bursty-sender slow-reader-midstream"
+total=0
+for f in $NAMES; do
+    sz=$(stat -c %s "$WORK/$f.pcap")
+    total=$((total + sz + $(stat -c %s "$WORK/$f.kernel.json")))
+    if [ "$sz" -gt "$MAX_FILE" ]; then
+        log "$f.pcap is $sz bytes (> $MAX_FILE)"
+        exit 1
+    fi
+done
+if [ "$total" -gt "$MAX_DIR" ]; then
+    log "the folder would be $total bytes (> $MAX_DIR)"
+    exit 1
+fi
+mkdir -p "$OUT"
+for f in $NAMES; do
+    cp "$WORK/$f.pcap" "$WORK/$f.kernel.json" "$OUT/"
+done
+
+python3 - "$OUT" $NAMES <<'EOF'
+import json, os, sys
+out = sys.argv[1]
+print('%-27s %7s %8s %9s %9s %9s %6s %6s %5s %s' % (
+    'capture', 'bytes', 'elapsed', 'busy_us', 'rwnd_us', 'sndbuf_us',
+    'rwnd%', 'sndb%', 'retr', 'nft'))
+print('%-27s %7s %8s %9s %9s %9s %6s %6s %5s' % ('', '', 's', 'time', 'limited', 'limited',
+                                                'of bus', 'of bus', 'total'))
+for n in sys.argv[2:]:
+    d = json.load(open(os.path.join(out, n + '.kernel.json')))
+    t = d['tcp_info']
+    sz = os.path.getsize(os.path.join(out, n + '.pcap'))
+    busy = t['tcpi_busy_time']
+    print('%-27s %7d %8.3f %9d %9d %9d %5.1f%% %5.1f%% %5d %s' % (
+        n + '.pcap', sz, t['sender_elapsed_s'], busy, t['tcpi_rwnd_limited'],
+        t['tcpi_sndbuf_limited'], 100.0 * t['tcpi_rwnd_limited'] / busy if busy else 0,
+        100.0 * t['tcpi_sndbuf_limited'] / busy if busy else 0, t['tcpi_total_retrans'],
+        d.get('nft_dropped_packets', '-')))
+EOF
+log "wrote $OUT ($total bytes) in $((SECONDS - START)) s"
