@@ -18,6 +18,7 @@
 
 #include "analysis.h"
 #include "decode.h"
+#include "series.h"
 
 /* Where the time of a transfer went. */
 enum limit_state {
@@ -86,10 +87,13 @@ struct conn_diagnosis {
 
 /*
  * Account segment p, sent in direction `dir`, after analysis_update()
- * has seen it (its verdict is v).  O(1); no allocation.
+ * has seen it (its verdict is v).  With a non-NULL series, also sample
+ * each transfer's window and bytes in flight into it.  O(1); no
+ * allocation.
  */
 void diagnosis_update(struct conn_diagnosis *cd, const struct conn_analysis *ca,
-    int dir, const struct packet *p, const struct seg_verdict *v);
+    int dir, const struct packet *p, const struct seg_verdict *v,
+    struct window_series *series);
 
 /* Close open episodes at the end of the connection. */
 void diagnosis_finish(struct conn_diagnosis *cd, uint64_t end_ns);

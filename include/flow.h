@@ -67,6 +67,7 @@ struct flow {
 	struct tcp_conn_state tcp;	/* both endpoints' states and history */
 	struct conn_analysis an;	/* per-direction counters and windows */
 	struct conn_diagnosis diag;	/* per-direction time split and window trend */
+	struct window_series *series;	/* --series only: owned, freed when the flow ends */
 };
 
 /* Limits the table enforces. */

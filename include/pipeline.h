@@ -16,6 +16,7 @@ struct pipeline_options {
 	size_t input_count;
 	const char *filter;		/* BPF expression, or NULL */
 	bool events;			/* hand flagged segments to the sink */
+	bool series;			/* keep a window series per connection */
 	struct flow_limits limits;
 };
 

@@ -202,7 +202,8 @@ current_state(const struct diag_dir *dd, const struct dir_analysis *f,
 
 void
 diagnosis_update(struct conn_diagnosis *cd, const struct conn_analysis *ca,
-    int dir, const struct packet *p, const struct seg_verdict *v)
+    int dir, const struct packet *p, const struct seg_verdict *v,
+    struct window_series *series)
 {
 	const uint32_t loss = SEG_BIT(SEG_RETRANSMISSION) | SEG_BIT(SEG_LOST_SEGMENT);
 	int d;
@@ -219,7 +220,7 @@ diagnosis_update(struct conn_diagnosis *cd, const struct conn_analysis *ca,
 	for (d = 0; d < 2; d++) {
 		struct diag_dir *dd = &cd->dir[d];
 		const struct dir_analysis *f = &ca->dir[d], *r = &ca->dir[!d];
-		uint32_t inflight_before;
+		uint32_t inflight;
 
 		if (!dd->active)
 			continue;
@@ -254,8 +255,11 @@ diagnosis_update(struct conn_diagnosis *cd, const struct conn_analysis *ca,
 				    p->ts_ns);
 		}
 		dd->state = current_state(dd, f, r);
-		inflight_before = r->lastack_known && seq_gt(f->nextseq, r->lastack);
-		if (inflight_before || (dir == d && p->payload_len > 0)) {
+		inflight = r->lastack_known && seq_gt(f->nextseq, r->lastack) ?
+		    f->nextseq - r->lastack : 0;
+		if (series != NULL)
+			series_add(series, d, p->ts_ns, receiver_window(dd, r), inflight);
+		if (inflight > 0 || (dir == d && p->payload_len > 0)) {
 			dd->end_ns = p->ts_ns;
 			memcpy(dd->final_ns, dd->time_ns, sizeof(dd->final_ns));
 		}

@@ -31,6 +31,7 @@ enum {
 	OPT_TIMEOUT_ESTABLISHED,
 	OPT_TIMEOUT_CLOSED,
 	OPT_EVENTS,
+	OPT_SERIES,
 	OPT_MAX_EVENTS,
 };
 
@@ -39,6 +40,7 @@ static const struct option long_options[] = {
 	{ "filter", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "events", no_argument, NULL, OPT_EVENTS },
+	{ "series", no_argument, NULL, OPT_SERIES },
 	{ "max-events", required_argument, NULL, OPT_MAX_EVENTS },
 	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 	{ "timeout-opening", required_argument, NULL, OPT_TIMEOUT_OPENING },
@@ -59,6 +61,8 @@ usage(FILE *out)
 	    "  -f, --filter EXPR               BPF filter (pcap-filter(7) syntax)\n"
 	    "  -o, --output FILE               write the report to FILE\n"
 	    "      --events                    report every flagged segment\n"
+	    "      --series                    add window / in-flight series to\n"
+	    "                                  each diagnosis (JSON formats)\n"
 	    "      --max-events N              events kept per flow in the JSON\n"
 	    "                                  document (default %u)\n"
 	    "      --max-flows N               connections tracked at once (default %u)\n"
@@ -143,6 +147,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_EVENTS:
 			opt.events = true;
+			break;
+		case OPT_SERIES:
+			opt.series = true;
 			break;
 		case OPT_MAX_EVENTS:
 			if (!parse_number(optarg, 1, UINT32_MAX, &v)) {

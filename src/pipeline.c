@@ -9,6 +9,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "capture.h"
@@ -21,6 +22,7 @@
 struct run {
 	struct report_sink *sink;
 	bool events;		/* hand flagged segments to the sink */
+	bool series;		/* give each connection a window series */
 	struct run_summary *sum;
 	struct flow_table *table;
 	int sink_error;		/* first error a sink returned; stops the run */
@@ -62,11 +64,16 @@ on_flow_end(void *arg, struct flow *f, enum flow_end_reason reason)
 	reason = report_end_reason(f, reason);
 	run->sum->by_end_reason[reason]++;
 	run->sum->by_conn_state[tcp_state_conn_state(&f->tcp)]++;
-	if (run->sink_error != 0)
-		return;	/* output already failed: do not write more */
+	if (run->sink_error != 0) {
+		free(f->series);	/* output already failed: do not write more */
+		f->series = NULL;
+		return;
+	}
 	rc = run->sink->flow_end(run->sink, f, reason);
 	if (rc != 0)
 		run->sink_error = rc;
+	free(f->series);
+	f->series = NULL;
 }
 
 /*
@@ -117,11 +124,14 @@ process_segment(struct run *run, const struct packet *p)
 		f = flow_table_add(run->table, p, sender_is_client, &dir);
 		if (f == NULL)
 			return TCPS_ERR_NOMEM;
+		/* Once per connection, only when asked for: not per packet. */
+		if (run->series && (f->series = series_create()) == NULL)
+			return TCPS_ERR_NOMEM;
 	}
 	f->last_frame = p->frame;
 	tcp_state_update(&f->tcp, dir, p);
 	analysis_update(&f->an, dir, p, reused, &v);
-	diagnosis_update(&f->diag, &f->an, dir, p, &v);
+	diagnosis_update(&f->diag, &f->an, dir, p, &v, f->series);
 	if (v.flags != 0) {
 		run->sum->flagged_segments++;
 		for (i = 0; i < SEG_FLAG_COUNT; i++)
@@ -192,7 +202,8 @@ pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
     struct run_summary *sum)
 {
 	char err[REPORT_MESSAGE_LEN];
-	struct run run = { .sink = sink, .sum = sum, .events = opt->events };
+	struct run run = { .sink = sink, .sum = sum, .events = opt->events,
+	    .series = opt->series };
 	struct capture *cap;
 	uint64_t frame = 0, next_expiry_ns = 0;
 	size_t i, opened = 0;

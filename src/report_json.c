@@ -168,6 +168,31 @@ json_episode(const struct zw_episode *e)
 	    "window_before", (json_int_t)e->window_before);
 }
 
+/* A window series: [seconds from its start, window min, max, in-flight max]. */
+static json_t *
+json_series(const struct series_dir *sd)
+{
+	json_t *o = json_object(), *pts = json_array();
+	int i;
+
+	for (i = 0; i < SERIES_POINTS; i++) {
+		const struct series_point *pt = &sd->pts[i];
+
+		if (!pt->used)
+			continue;
+		json_array_append_new(pts, json_pack("[f, I, I, I]",
+		    (double)(i * sd->width_ns) / 1e9, (json_int_t)pt->window_min,
+		    (json_int_t)pt->window_max, (json_int_t)pt->inflight_max));
+	}
+	json_object_set_new(o, "start", sd->started ? json_seconds(sd->start_ns) :
+	    json_null());
+	json_object_set_new(o, "bucket_seconds", json_seconds(sd->width_ns));
+	json_object_set_new(o, "columns", json_pack("[s, s, s, s]", "offset",
+	    "window_min", "window_max", "bytes_in_flight_max"));
+	json_object_set_new(o, "points", pts);
+	return o;
+}
+
 /* The diagnosis of one direction of data. */
 static json_t *
 json_diagnosis_dir(const struct flow *f, int dir)
@@ -207,6 +232,8 @@ json_diagnosis_dir(const struct flow *f, int dir)
 	    "shrinks", (json_int_t)dd->window_shrinks,
 	    "read_rate", round(s.read_rate),
 	    "arrival_rate", round(s.arrival_rate)));
+	if (f->series != NULL)
+		json_object_set_new(o, "series", json_series(&f->series->dir[dir]));
 	json_object_set_new(o, "window_scale_inferred", json_boolean(dd->scale_inferred));
 	json_object_set_new(o, "inferred_window_scale", dd->scale_inferred ?
 	    json_integer(dd->inferred_shift) : json_null());

@@ -134,7 +134,9 @@ ip link add a0 netns "$NA" type veth peer name b0 netns "$NB"
 for side in "$NA a0 10.77.0.1 $NB b0 10.77.0.2" "$NB b0 10.77.0.2 $NA a0 10.77.0.1"; do
     # shellcheck disable=SC2086
     set -- $side
-    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    # no IPv6; no tcp_metrics cache, so one transfer does not seed the next
+    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 \
+        net.ipv4.tcp_no_metrics_save=1
     ip -n "$1" link set lo up
     ip netns exec "$1" ethtool -K "$2" tso off gso off gro off tx off >/dev/null
     ip -n "$1" addr add "$3/24" dev "$2"

@@ -32,8 +32,9 @@ def captures(paths):
 
 def tshark_flows(path, env):
     """{stream: {(addr, port): [packets, payload]}} from tshark."""
+    # The last (innermost) IP header, as tcpsight reports tunnels.
     cmd = ['tshark', '-r', path, '-Y', 'tcp', '-T', 'fields',
-           '-E', 'separator=\t', '-E', 'occurrence=f',
+           '-E', 'separator=\t', '-E', 'occurrence=l',
            '-e', 'tcp.stream', '-e', 'ip.src', '-e', 'ipv6.src',
            '-e', 'tcp.srcport', '-e', 'tcp.len']
     res = subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -71,10 +72,14 @@ def tcpsight_flows(tcpsight, path):
     for fl in doc['flows']:
         c = (fl['client']['addr'], fl['client']['port'])
         s = (fl['server']['addr'], fl['server']['port'])
-        flows[fl['id']] = {
-            c: [fl['c2s']['packets'], fl['c2s']['payload_bytes']],
-            s: [fl['s2c']['packets'], fl['s2c']['payload_bytes']],
-        }
+        dirs = {}
+        # A connection to itself (same address and port both ways) has one
+        # key in tshark's view: add its two directions together.
+        for key, d in ((c, fl['c2s']), (s, fl['s2c'])):
+            acc = dirs.setdefault(key, [0, 0])
+            acc[0] += d['packets']
+            acc[1] += d['payload_bytes']
+        flows[fl['id']] = dirs
         # Drop directions that sent nothing, as tshark never lists them.
         flows[fl['id']] = {k: v for k, v in flows[fl['id']].items() if v[0]}
     return flows, None
