@@ -8,6 +8,8 @@
 #ifndef TCPSIGHT_CAPTURE_H
 #define TCPSIGHT_CAPTURE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* One frame as libpcap returned it.  Borrowed; see above. */
@@ -25,7 +27,24 @@ struct capture;
 enum capture_status {
 	CAPTURE_PACKET = 1,	/* *view holds a frame */
 	CAPTURE_END = 0,	/* no more frames */
-	CAPTURE_DAMAGED = -1	/* input damaged; capture_error() says how */
+	CAPTURE_DAMAGED = -1,	/* input damaged; capture_error() says how */
+	CAPTURE_TIMEOUT = 2	/* live: no frame within the read timeout */
+};
+
+/* How to open an interface (tcpdump's options where they exist). */
+struct live_options {
+	const char *device;	/* interface name; "any" for all */
+	int snaplen;		/* bytes kept per frame */
+	int promisc;		/* 1: promiscuous mode (tcpdump's default) */
+	int buffer_kib;		/* kernel buffer, KiB; 0 = libpcap's default */
+	int timeout_ms;		/* read timeout, so the loop can look at signals */
+};
+
+/* Counters of a live capture, from pcap_stats(). */
+struct capture_stats {
+	uint64_t received;	/* frames the filter accepted */
+	uint64_t dropped;	/* dropped by the kernel: no buffer space */
+	uint64_t if_dropped;	/* dropped by the interface or driver */
 };
 
 /*
@@ -37,6 +56,30 @@ enum capture_status {
  */
 int capture_open_offline(struct capture **out, const char *path,
     const char *filter, char *errbuf, size_t errlen);
+
+/*
+ * Open a network interface for live capture in immediate mode, with the
+ * filter if not NULL.  Errors as for capture_open_offline(); no such
+ * device and no permission get their own words.
+ */
+int capture_open_live(struct capture **out, const struct live_options *lo,
+    const char *filter, char *errbuf, size_t errlen);
+
+/* Kernel counters of a live capture; false if the source has none. */
+bool capture_get_stats(struct capture *c, struct capture_stats *st);
+
+/*
+ * Also write every frame read from now on to a pcap file at `path`.
+ * Returns 0 or TCPS_ERR_OUTPUT with a message in errbuf.
+ */
+int capture_dump_open(struct capture *c, const char *path, char *errbuf,
+    size_t errlen);
+
+/* Write the frame last returned by capture_next() to the dump file. */
+void capture_dump_last(struct capture *c);
+
+/* Flush the dump file; 0 or TCPS_ERR_OUTPUT. */
+int capture_dump_flush(struct capture *c);
 
 /* Read the next frame into *view. */
 enum capture_status capture_next(struct capture *c, struct capture_view *view);

@@ -5,8 +5,10 @@
 #ifndef TCPSIGHT_PIPELINE_H
 #define TCPSIGHT_PIPELINE_H
 
+#include <signal.h>
 #include <stddef.h>
 
+#include "capture.h"
 #include "flow.h"
 #include "report.h"
 
@@ -18,6 +20,15 @@ struct pipeline_options {
 	bool events;			/* hand flagged segments to the sink */
 	bool series;			/* keep a window series per connection */
 	struct flow_limits limits;
+	const struct live_options *live; /* capture this interface instead of inputs */
+	const char *write_file;		/* -w: also save the frames read here */
+	uint64_t max_packets;		/* -c: stop after this many frames; 0 = all */
+	uint64_t duration_ns;		/* --duration: stop after this long (wall clock) */
+	uint64_t stats_interval_ns;	/* live: a stats record this often; 0 = none */
+	volatile sig_atomic_t *stop;	/* set by a signal handler: finish cleanly */
+	/* Called once the inputs are open, before reading (dropping privileges). */
+	int (*after_open)(void *arg, char *errbuf, size_t errlen);
+	void *after_open_arg;
 };
 
 /*

@@ -21,6 +21,21 @@
 #define REPORT_MAX_MESSAGES	16	/* input warnings kept for the report */
 #define REPORT_MESSAGE_LEN	320
 
+/* A periodic live-capture report (a "stats" line). */
+struct live_stats {
+	uint64_t wall_ns;		/* when, wall clock, ns since the epoch */
+	uint64_t packets;		/* frames read so far */
+	uint64_t wire_bytes;		/* their length on the wire */
+	uint64_t tcp_packets;
+	uint64_t kernel_received;	/* pcap_stats(): frames the filter accepted */
+	uint64_t kernel_dropped;	/* ... dropped for lack of buffer space */
+	uint64_t if_dropped;		/* ... dropped by the interface */
+	uint64_t active_flows;
+	uint64_t flow_memory_bytes;	/* flow records allocated, in bytes */
+	uint64_t evicted;
+	uint64_t timed_out;
+};
+
 /* What the whole run saw, handed to the sinks at the end. */
 struct run_summary {
 	const char *const *files;	/* inputs as named by the user ("-" = stdin) */
@@ -33,6 +48,10 @@ struct run_summary {
 	uint64_t first_ns;		/* earliest and latest frame time; */
 	uint64_t last_ns;		/* both 0 when no frame was read */
 	bool     truncated;		/* an input ended mid-record or was damaged */
+	bool     live;			/* read from an interface */
+	bool     interrupted;		/* stopped by a signal, -c or --duration */
+	uint64_t wire_bytes;		/* frame lengths on the wire, summed */
+	struct live_stats last_stats;	/* live: counters at the end */
 	size_t   message_count;		/* warnings about inputs, "FILE: text" */
 	char     messages[REPORT_MAX_MESSAGES][REPORT_MESSAGE_LEN];
 	uint64_t by_end_reason[FLOW_END_REASON_COUNT];	/* finished flows */
@@ -54,6 +73,8 @@ struct report_sink {
 	 */
 	int  (*event)(struct report_sink *s, const struct flow *f, int dir,
 	    const struct packet *p, const struct seg_verdict *v);
+	/* Live capture: a periodic stats record.  NULL if not shown. */
+	int  (*stats)(struct report_sink *s, const struct live_stats *st);
 	/* A connection is finished; f is valid only during the call. */
 	int  (*flow_end)(struct report_sink *s, const struct flow *f,
 	    enum flow_end_reason reason);

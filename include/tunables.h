@@ -50,6 +50,19 @@
 /* Fewer segments than this in a direction get no verdict beyond "healthy". */
 #define DIAG_MIN_SEGMENTS		10
 
+/*
+ * Live capture (-i).  The default snapshot length keeps every header we
+ * decode with room to spare: Ethernet 14 + two VLAN tags 8 + IPv6 40 +
+ * extension headers + TCP with options 60 stays well under 256 bytes, and
+ * payload is never needed (its length comes from the IP header).
+ * Statistics every 10 s; the analysis runs as "nobody" when started as
+ * root.  The read timeout bounds how long a signal or a timer waits.
+ */
+#define DEFAULT_LIVE_SNAPLEN		256
+#define DEFAULT_STATS_INTERVAL_S	10u
+#define DEFAULT_LIVE_USER		"nobody"
+#define LIVE_READ_TIMEOUT_MS		100
+
 /* ---- Really obscure stuff ---- */
 
 /* How often (packet time) idle connections are looked for. */

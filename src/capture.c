@@ -1,11 +1,15 @@
 /*
- * capture.c - libpcap sources: offline files and standard input.
+ * capture.c - libpcap sources: offline files, standard input, and live
+ * interfaces.
  *
  * Every input format and the BPF filter are libpcap's: we ask for
  * nanosecond timestamps so pcap and pcapng files of either precision come
- * out in one unit.
+ * out in one unit.  Live captures run in immediate mode with a short read
+ * timeout, so frames are not held back and the caller's loop regains
+ * control to look at signals and timers.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +22,13 @@
 struct capture {
 	pcap_t *pcap;
 	int linktype;
+	bool live;			/* an interface, not a file */
+	uint32_t subsec_to_ns;		/* 1 if tv_usec holds ns, 1000 if us */
+	int fd;				/* live: descriptor to poll() */
+	int timeout_ms;			/* live: poll() timeout */
+	pcap_dumper_t *dumper;		/* -w: copy of every frame read, or NULL */
+	struct pcap_pkthdr *last_hdr;	/* frame last returned (libpcap's) */
+	const u_char *last_data;
 };
 
 static int
@@ -78,8 +89,134 @@ capture_open_offline(struct capture **out, const char *path, const char *filter,
 	}
 	c->pcap = p;
 	c->linktype = pcap_datalink(p);
+	c->subsec_to_ns = 1;	/* opened with nanosecond precision */
 	*out = c;
 	return 0;
+}
+
+/* Say what a pcap_activate() failure means for the user. */
+static void
+explain_activate_error(pcap_t *p, int rc, const char *device, char *errbuf,
+    size_t errlen)
+{
+	switch (rc) {
+	case PCAP_ERROR_NO_SUCH_DEVICE:
+		snprintf(errbuf, errlen, "no such interface (%s)", pcap_geterr(p));
+		break;
+	case PCAP_ERROR_PERM_DENIED:
+		snprintf(errbuf, errlen, "no permission to capture on %s: run as "
+		    "root or grant CAP_NET_RAW (setcap cap_net_raw+ep tcpsight) "
+		    "(%s)", device, pcap_geterr(p));
+		break;
+	case PCAP_ERROR_IFACE_NOT_UP:
+		snprintf(errbuf, errlen, "interface %s is down", device);
+		break;
+	default:
+		snprintf(errbuf, errlen, "%s", pcap_statustostr(rc));
+		if (rc == PCAP_ERROR || rc == PCAP_ERROR_PROMISC_PERM_DENIED)
+			snprintf(errbuf, errlen, "%s", pcap_geterr(p));
+		break;
+	}
+}
+
+int
+capture_open_live(struct capture **out, const struct live_options *lo,
+    const char *filter, char *errbuf, size_t errlen)
+{
+	char pcap_err[PCAP_ERRBUF_SIZE] = "";
+	struct capture *c;
+	pcap_t *p;
+	int rc;
+
+	*out = NULL;
+	p = pcap_create(lo->device, pcap_err);
+	if (p == NULL) {
+		snprintf(errbuf, errlen, "%s", pcap_err);
+		return TCPS_ERR_OPEN;
+	}
+	pcap_set_snaplen(p, lo->snaplen);
+	pcap_set_promisc(p, lo->promisc);
+	pcap_set_timeout(p, lo->timeout_ms);
+	pcap_set_immediate_mode(p, 1);
+	if (lo->buffer_kib > 0)
+		pcap_set_buffer_size(p, lo->buffer_kib * 1024);
+	/* Nanoseconds where the device offers them; else libpcap keeps micro. */
+	(void)pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
+	rc = pcap_activate(p);
+	if (rc < 0) {
+		explain_activate_error(p, rc, lo->device, errbuf, errlen);
+		pcap_close(p);
+		return TCPS_ERR_OPEN;
+	}
+	if (filter != NULL && (rc = apply_filter(p, filter, errbuf, errlen)) != 0) {
+		pcap_close(p);
+		return rc;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		pcap_close(p);
+		snprintf(errbuf, errlen, "%s", strerror(ENOMEM));
+		return TCPS_ERR_NOMEM;
+	}
+	c->pcap = p;
+	c->linktype = pcap_datalink(p);
+	c->live = true;
+	c->subsec_to_ns = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO ?
+	    1 : 1000;
+	c->timeout_ms = lo->timeout_ms;
+	/*
+	 * Non-blocking reads and our own poll(): libpcap's read timeout does
+	 * not always hand control back on Linux (TPACKET_V3 polls again), and
+	 * the loop must see signals, -c, --duration and stats timers.
+	 */
+	c->fd = pcap_get_selectable_fd(p);
+	if (c->fd < 0 || pcap_setnonblock(p, 1, pcap_err) != 0) {
+		snprintf(errbuf, errlen, "cannot poll the capture: %s", pcap_err);
+		capture_close(&c);
+		return TCPS_ERR_OPEN;
+	}
+	*out = c;
+	return 0;
+}
+
+bool
+capture_get_stats(struct capture *c, struct capture_stats *st)
+{
+	struct pcap_stat ps;
+
+	memset(st, 0, sizeof(*st));
+	if (!c->live || pcap_stats(c->pcap, &ps) != 0)
+		return false;
+	st->received = ps.ps_recv;
+	st->dropped = ps.ps_drop;
+	st->if_dropped = ps.ps_ifdrop;
+	return true;
+}
+
+int
+capture_dump_open(struct capture *c, const char *path, char *errbuf, size_t errlen)
+{
+	c->dumper = pcap_dump_open(c->pcap, path);
+	if (c->dumper == NULL) {
+		snprintf(errbuf, errlen, "%s", pcap_geterr(c->pcap));
+		return TCPS_ERR_OUTPUT;
+	}
+	return 0;
+}
+
+void
+capture_dump_last(struct capture *c)
+{
+	if (c->dumper != NULL && c->last_hdr != NULL)
+		pcap_dump((u_char *)c->dumper, c->last_hdr, c->last_data);
+}
+
+int
+capture_dump_flush(struct capture *c)
+{
+	if (c->dumper == NULL)
+		return 0;
+	return pcap_dump_flush(c->dumper) == 0 ? 0 : TCPS_ERR_OUTPUT;
 }
 
 enum capture_status
@@ -90,12 +227,24 @@ capture_next(struct capture *c, struct capture_view *view)
 	int rc;
 
 	rc = pcap_next_ex(c->pcap, &hdr, &data);
+	if (rc == 0 && c->live) {
+		/* Nothing buffered: wait for the descriptor, at most the timeout. */
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, c->timeout_ms) <= 0)
+			return CAPTURE_TIMEOUT;	/* timeout, or a signal */
+		rc = pcap_next_ex(c->pcap, &hdr, &data);
+	}
+	if (rc == 0)
+		return CAPTURE_TIMEOUT;
 	if (rc == PCAP_ERROR_BREAK)
 		return CAPTURE_END;
 	if (rc != 1)
 		return CAPTURE_DAMAGED;
+	c->last_hdr = hdr;
+	c->last_data = data;
 	view->ts_ns = (uint64_t)hdr->ts.tv_sec * 1000000000u +
-	    (uint64_t)hdr->ts.tv_usec;
+	    (uint64_t)hdr->ts.tv_usec * c->subsec_to_ns;
 	view->caplen = hdr->caplen;
 	view->wire_len = hdr->len;
 	view->linktype = c->linktype;
@@ -128,6 +277,8 @@ capture_close(struct capture **cp)
 {
 	if (cp == NULL || *cp == NULL)
 		return;
+	if ((*cp)->dumper != NULL)
+		pcap_dump_close((*cp)->dumper);
 	pcap_close((*cp)->pcap);
 	free(*cp);
 	*cp = NULL;

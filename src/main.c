@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,19 @@
 
 enum output_format { FORMAT_AUTO, FORMAT_JSON, FORMAT_NDJSON, FORMAT_TEXT };
 
+/*
+ * The one piece of global mutable state: set by SIGINT/SIGTERM, read by
+ * the pipeline's loop, which then finishes cleanly.
+ */
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
 /* Long-only options. */
 enum {
 	OPT_MAX_FLOWS = 256,
@@ -32,6 +47,8 @@ enum {
 	OPT_TIMEOUT_CLOSED,
 	OPT_EVENTS,
 	OPT_SERIES,
+	OPT_DURATION,
+	OPT_STATS_INTERVAL,
 	OPT_MAX_EVENTS,
 };
 
@@ -46,6 +63,15 @@ static const struct option long_options[] = {
 	{ "timeout-opening", required_argument, NULL, OPT_TIMEOUT_OPENING },
 	{ "timeout-established", required_argument, NULL, OPT_TIMEOUT_ESTABLISHED },
 	{ "timeout-closed", required_argument, NULL, OPT_TIMEOUT_CLOSED },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "snapshot-length", required_argument, NULL, 's' },
+	{ "no-promiscuous-mode", no_argument, NULL, 'p' },
+	{ "buffer-size", required_argument, NULL, 'B' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
+	{ "write", required_argument, NULL, 'w' },
+	{ "relinquish-privileges", required_argument, NULL, 'Z' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -56,6 +82,7 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: %s [options] FILE...      (FILE may be - for standard input)\n"
+	    "       %s -i INTERFACE [options] [BPF expression]\n"
 	    "  -F, --format json|ndjson|text   report format (default: text on a\n"
 	    "                                  terminal, json otherwise)\n"
 	    "  -f, --filter EXPR               BPF filter (pcap-filter(7) syntax)\n"
@@ -69,11 +96,24 @@ usage(FILE *out)
 	    "      --timeout-opening S         idle timeout while opening (default %u s)\n"
 	    "      --timeout-established S     idle timeout when open (default %u s)\n"
 	    "      --timeout-closed S          linger after FIN/RST (default %u s)\n"
+	    "  -c, --count N                   stop after N packets\n"
+	    "live capture:\n"
+	    "  -i, --interface IF              capture on IF (\"any\" for all)\n"
+	    "  -s, --snapshot-length N         bytes kept per packet (default %d)\n"
+	    "  -p, --no-promiscuous-mode       do not put the interface in promiscuous mode\n"
+	    "  -B, --buffer-size KIB           kernel capture buffer in KiB\n"
+	    "      --duration S                stop after S seconds\n"
+	    "      --stats-interval S          a stats record every S seconds (default %u; 0: none)\n"
+	    "  -w, --write FILE                also save the packets read to FILE (pcap)\n"
+	    "  -Z, --relinquish-privileges U   run as user U once the interface is open\n"
+	    "                                  (default nobody when started as root)\n"
 	    "  -h, --help                      this help\n"
 	    "  -V, --version                   print the version\n"
 	    "See tcpsight(1) for the report's fields.\n",
-	    TCPSIGHT_NAME, DEFAULT_MAX_EVENTS_PER_FLOW, DEFAULT_MAX_FLOWS, DEFAULT_TIMEOUT_OPENING_S,
-	    DEFAULT_TIMEOUT_ESTABLISHED_S, DEFAULT_TIMEOUT_CLOSED_S);
+	    TCPSIGHT_NAME, TCPSIGHT_NAME, DEFAULT_MAX_EVENTS_PER_FLOW,
+	    DEFAULT_MAX_FLOWS, DEFAULT_TIMEOUT_OPENING_S,
+	    DEFAULT_TIMEOUT_ESTABLISHED_S, DEFAULT_TIMEOUT_CLOSED_S,
+	    DEFAULT_LIVE_SNAPLEN, DEFAULT_STATS_INTERVAL_S);
 }
 
 /* Parse a whole number in [min, max]; false if it is not one. */
@@ -108,14 +148,112 @@ parse_format(const char *s, enum output_format *out)
 	return true;
 }
 
+/* Parse a number of seconds, decimals allowed, in [0, 10 years]. */
+static bool
+parse_seconds(const char *s, uint64_t *ns)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || !(v >= 0) || v > 315360000.0)
+		return false;
+	*ns = (uint64_t)(v * 1e9);
+	return true;
+}
+
+/* What the after-open hook needs. */
+struct drop_privileges {
+	const char *user;	/* NULL: keep the current user */
+	const struct live_options *live;	/* non-NULL: say we are listening */
+};
+
+/*
+ * Become `user` once the capture device (and -w file) are open: the
+ * rest of the run parses hostile packets and needs no privilege.
+ */
+static int
+drop_privileges(void *arg, char *errbuf, size_t errlen)
+{
+	const struct drop_privileges *dp = arg;
+	struct passwd *pw;
+
+	if (dp->live != NULL)
+		fprintf(stderr, "%s: listening on %s, snapshot length %d\n",
+		    TCPSIGHT_NAME, dp->live->device, dp->live->snaplen);
+	if (dp->user == NULL)
+		return 0;
+	errno = 0;
+	pw = getpwnam(dp->user);
+	if (pw == NULL) {
+		snprintf(errbuf, errlen, "-Z %s: no such user", dp->user);
+		return TCPS_ERR_USAGE;
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		snprintf(errbuf, errlen, "cannot become user %s: %s", dp->user,
+		    strerror(errno));
+		return TCPS_ERR_USAGE;
+	}
+	/* Make sure there is no way back. */
+	if (pw->pw_uid != 0 && setuid(0) == 0) {
+		snprintf(errbuf, errlen, "could regain root after dropping to %s",
+		    dp->user);
+		return TCPS_ERR_USAGE;
+	}
+	return 0;
+}
+
+/* Join the remaining words into one BPF expression (tcpdump's way). */
+static char *
+join_words(char **words, int count)
+{
+	size_t len = 1;
+	char *out;
+	int i;
+
+	for (i = 0; i < count; i++)
+		len += strlen(words[i]) + 1;
+	out = calloc(1, len);
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < count; i++) {
+		if (i > 0)
+			strcat(out, " ");
+		strcat(out, words[i]);
+	}
+	return out;
+}
+
+static void
+install_signal_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* A closed pipe becomes a write error we report, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct pipeline_options opt = { 0 };
+	struct live_options live = {
+		.snaplen = DEFAULT_LIVE_SNAPLEN, .promisc = 1,
+		.timeout_ms = LIVE_READ_TIMEOUT_MS,
+	};
+	struct drop_privileges dp = { NULL };
 	struct run_summary *sum;
 	struct report_sink *sink;
 	enum output_format format = FORMAT_AUTO;
-	const char *output = NULL;
+	const char *output = NULL, *user = NULL;
+	char *filter_words = NULL;
 	uint32_t max_events = DEFAULT_MAX_EVENTS_PER_FLOW;
 	unsigned long long v;
 	FILE *out = stdout;
@@ -129,8 +267,11 @@ main(int argc, char **argv)
 	    DEFAULT_TIMEOUT_ESTABLISHED_S * 1000000000ull;
 	opt.limits.timeout_ns[FLOW_CLASS_CLOSED] =
 	    DEFAULT_TIMEOUT_CLOSED_S * 1000000000ull;
+	opt.stats_interval_ns = DEFAULT_STATS_INTERVAL_S * 1000000000ull;
+	opt.stop = &stop_requested;
 
-	while ((c = getopt_long(argc, argv, "F:f:o:hV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "F:f:o:i:s:pB:c:w:Z:hV", long_options,
+	    NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			if (!parse_format(optarg, &format)) {
@@ -144,6 +285,56 @@ main(int argc, char **argv)
 			break;
 		case 'o':
 			output = optarg;
+			break;
+		case 'i':
+			live.device = optarg;
+			break;
+		case 's':
+			if (!parse_number(optarg, 0, 262144, &v)) {
+				fprintf(stderr, "%s: -s wants a snapshot length from 0 "
+				    "to 262144, not '%s'\n", TCPSIGHT_NAME, optarg);
+				return EXIT_FATAL;
+			}
+			live.snaplen = v == 0 ? 262144 : (int)v;	/* 0: tcpdump's "all" */
+			break;
+		case 'p':
+			live.promisc = 0;
+			break;
+		case 'B':
+			if (!parse_number(optarg, 1, 4194304, &v)) {
+				fprintf(stderr, "%s: -B wants a buffer size in KiB, not "
+				    "'%s'\n", TCPSIGHT_NAME, optarg);
+				return EXIT_FATAL;
+			}
+			live.buffer_kib = (int)v;
+			break;
+		case 'c':
+			if (!parse_number(optarg, 1, UINT64_MAX, &v)) {
+				fprintf(stderr, "%s: -c wants a packet count, not '%s'\n",
+				    TCPSIGHT_NAME, optarg);
+				return EXIT_FATAL;
+			}
+			opt.max_packets = v;
+			break;
+		case OPT_DURATION:
+			if (!parse_seconds(optarg, &opt.duration_ns) || opt.duration_ns == 0) {
+				fprintf(stderr, "%s: --duration wants seconds, not '%s'\n",
+				    TCPSIGHT_NAME, optarg);
+				return EXIT_FATAL;
+			}
+			break;
+		case OPT_STATS_INTERVAL:
+			if (!parse_seconds(optarg, &opt.stats_interval_ns)) {
+				fprintf(stderr, "%s: --stats-interval wants seconds, not "
+				    "'%s'\n", TCPSIGHT_NAME, optarg);
+				return EXIT_FATAL;
+			}
+			break;
+		case 'w':
+			opt.write_file = optarg;
+			break;
+		case 'Z':
+			user = optarg;
 			break;
 		case OPT_EVENTS:
 			opt.events = true;
@@ -189,23 +380,54 @@ main(int argc, char **argv)
 			return EXIT_FATAL;
 		}
 	}
-	if (optind >= argc) {
-		fprintf(stderr, "%s: no capture file given (use - for standard "
-		    "input)\n", TCPSIGHT_NAME);
-		usage(stderr);
-		return EXIT_FATAL;
+	if (live.device != NULL) {
+		/* Live: what follows the options is a BPF expression. */
+		if (optind < argc) {
+			if (opt.filter != NULL) {
+				fprintf(stderr, "%s: give the filter either with -f or "
+				    "after the options, not both\n", TCPSIGHT_NAME);
+				return EXIT_FATAL;
+			}
+			opt.filter = filter_words = join_words(&argv[optind], argc - optind);
+			if (filter_words == NULL) {
+				fprintf(stderr, "%s: %s\n", TCPSIGHT_NAME,
+				    tcps_strerror(TCPS_ERR_NOMEM));
+				return EXIT_FATAL;
+			}
+		}
+		opt.live = &live;
+		/* Root only opens the device; the analysis runs unprivileged. */
+		dp.user = user != NULL ? user : (geteuid() == 0 ? DEFAULT_LIVE_USER : NULL);
+		dp.live = &live;
+		opt.after_open = drop_privileges;
+		opt.after_open_arg = &dp;
+	} else {
+		if (optind >= argc) {
+			fprintf(stderr, "%s: no capture file given (use - for standard "
+			    "input, or -i INTERFACE)\n", TCPSIGHT_NAME);
+			usage(stderr);
+			return EXIT_FATAL;
+		}
+		opt.inputs = (const char *const *)&argv[optind];
+		opt.input_count = (size_t)(argc - optind);
+		if (user != NULL) {
+			dp.user = user;
+			opt.after_open = drop_privileges;
+			opt.after_open_arg = &dp;
+		}
 	}
-	opt.inputs = (const char *const *)&argv[optind];
-	opt.input_count = (size_t)(argc - optind);
 
-	/* A closed pipe becomes a write error we report, not a silent death. */
-	signal(SIGPIPE, SIG_IGN);
+	install_signal_handlers();
 	if (output != NULL && (out = fopen(output, "w")) == NULL) {
 		fprintf(stderr, "%s: %s: %s\n", TCPSIGHT_NAME, output, strerror(errno));
+		free(filter_words);
 		return EXIT_FATAL;
 	}
 	if (format == FORMAT_AUTO)
-		format = isatty(fileno(out)) ? FORMAT_TEXT : FORMAT_JSON;
+		format = opt.live != NULL ? FORMAT_NDJSON :
+		    isatty(fileno(out)) ? FORMAT_TEXT : FORMAT_JSON;
+	if (opt.live != NULL)
+		setvbuf(out, NULL, _IOLBF, 0);	/* a live feed goes out line by line */
 	sink = format == FORMAT_TEXT ? report_text_create(out) :
 	    format == FORMAT_NDJSON ? report_ndjson_create(out) :
 	    report_json_doc_create(out, opt.events ? max_events : 0);
@@ -215,6 +437,7 @@ main(int argc, char **argv)
 		return EXIT_FATAL;
 	}
 
+	errno = 0;
 	rc = pipeline_run(&opt, sink, sum);
 	for (i = 0; i < sum->message_count; i++)
 		fprintf(stderr, "%s: %s\n", TCPSIGHT_NAME, sum->messages[i]);
@@ -231,6 +454,7 @@ main(int argc, char **argv)
 		status = sum->truncated ? EXIT_DAMAGED : EXIT_OK;
 	report_sink_free(&sink);
 	free(sum);
+	free(filter_words);
 	if (out != stdout && fclose(out) != 0 && status != EXIT_FATAL) {
 		fprintf(stderr, "%s: %s: %s\n", TCPSIGHT_NAME, output, strerror(errno));
 		status = EXIT_FATAL;

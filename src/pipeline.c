@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "capture.h"
 #include "decode.h"
@@ -21,6 +22,14 @@
 /* State of one run, shared with the flow table's end callback. */
 struct run {
 	struct report_sink *sink;
+	volatile sig_atomic_t *stop;	/* set by a signal handler */
+	uint64_t max_packets;	/* -c; 0 = no limit */
+	bool live;		/* reading an interface */
+	bool dump;		/* -w is open: copy every frame */
+	bool opened_once;	/* the after-open hook has run */
+	uint64_t stats_interval_ns;	/* live stats period; 0 = none */
+	uint64_t next_stats_ns;	/* wall clock of the next stats record */
+	uint64_t deadline_ns;	/* --duration: wall clock to stop at; 0 = none */
 	bool events;		/* hand flagged segments to the sink */
 	bool series;		/* give each connection a window series */
 	struct run_summary *sum;
@@ -151,6 +160,83 @@ process_segment(struct run *run, const struct packet *p)
 	return 0;
 }
 
+static uint64_t
+wall_clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Live capture: a stats record for the sink. */
+static int
+emit_stats(struct run *run, struct capture *cap, uint64_t now_ns)
+{
+	const struct flow_table_stats *ft = flow_table_stats(run->table);
+	struct live_stats *st = &run->sum->last_stats;
+	struct capture_stats cs;
+
+	memset(st, 0, sizeof(*st));
+	st->wall_ns = now_ns;
+	st->packets = run->sum->packets;
+	st->wire_bytes = run->sum->wire_bytes;
+	st->tcp_packets = run->sum->tcp_packets;
+	if (capture_get_stats(cap, &cs)) {
+		st->kernel_received = cs.received;
+		st->kernel_dropped = cs.dropped;
+		st->if_dropped = cs.if_dropped;
+	}
+	st->active_flows = ft->active;
+	st->flow_memory_bytes = ft->allocated * flow_record_size();
+	st->evicted = ft->evicted;
+	st->timed_out = ft->timed_out;
+	if (run->sink->stats == NULL)
+		return 0;
+	return run->sink->stats(run->sink, st);
+}
+
+/*
+ * Between frames of a live capture, and every so many frames: stop at
+ * the deadline, write stats, and expire idle connections by the wall
+ * clock when no frame brings packet time forward.  False: stop reading.
+ */
+static bool
+live_tick(struct run *run, struct capture *cap)
+{
+	uint64_t now = wall_clock_ns();
+
+	if (run->deadline_ns != 0 && now >= run->deadline_ns) {
+		run->sum->interrupted = true;
+		return false;
+	}
+	if (run->stats_interval_ns != 0 && now >= run->next_stats_ns) {
+		int rc = emit_stats(run, cap, now);
+
+		if (rc != 0 && run->sink_error == 0)
+			run->sink_error = rc;
+		run->next_stats_ns = now + run->stats_interval_ns;
+	}
+	if (now > run->sum->last_ns + EXPIRY_INTERVAL_NS)
+		flow_table_expire(run->table, now);
+	return run->sink_error == 0;
+}
+
+/* Whether the user asked to stop: a signal, or -c reached. */
+static bool
+should_stop(struct run *run, uint64_t frame)
+{
+	if (run->stop != NULL && *run->stop) {
+		run->sum->interrupted = true;
+		return true;
+	}
+	if (run->max_packets != 0 && frame >= run->max_packets) {
+		run->sum->interrupted = true;
+		return true;
+	}
+	return false;
+}
+
 /* Read one input to its end.  Returns 0 or a fatal enum tcps_err. */
 static int
 read_input(struct run *run, struct capture *cap, const char *name,
@@ -163,13 +249,28 @@ read_input(struct run *run, struct capture *cap, const char *name,
 	enum decode_status ds;
 	int rc;
 
-	while ((cs = capture_next(cap, &view)) == CAPTURE_PACKET) {
+	for (;;) {
+		if (should_stop(run, *frame))
+			return 0;
+		cs = capture_next(cap, &view);
+		if (cs == CAPTURE_TIMEOUT) {
+			if (!live_tick(run, cap))
+				break;
+			continue;
+		}
+		if (cs != CAPTURE_PACKET)
+			break;
 		++*frame;
 		sum->packets++;
+		sum->wire_bytes += view.wire_len;
+		if (run->dump)
+			capture_dump_last(cap);
 		if (sum->packets == 1 || view.ts_ns < sum->first_ns)
 			sum->first_ns = view.ts_ns;
 		if (view.ts_ns > sum->last_ns)
 			sum->last_ns = view.ts_ns;
+		if (run->live && (*frame & 1023) == 0 && !live_tick(run, cap))
+			break;
 		ds = decode_packet(view.linktype, view.bytes, view.caplen,
 		    view.wire_len, &pkt);
 		if (ds != DECODE_OK) {
@@ -189,12 +290,48 @@ read_input(struct run *run, struct capture *cap, const char *name,
 		if (run->sink_error != 0)
 			return run->sink_error;
 	}
+	if (run->sink_error != 0)
+		return run->sink_error;
 	if (cs == CAPTURE_DAMAGED) {
 		sum->truncated = true;
-		add_message(sum, "%s: damaged after frame %llu: %s", name,
+		add_message(sum, "%s: %s after frame %llu: %s", name,
+		    run->live ? "capture failed" : "damaged",
 		    (unsigned long long)*frame, capture_error(cap));
 	}
 	return 0;
+}
+
+/*
+ * Open input i (a file, or the interface), then -w and the after-open
+ * hook.  *fatal tells a failure that must stop the run (the interface,
+ * the filter, -w, the hook) from a capture file that merely cannot be
+ * read (the run goes on with the next one).
+ */
+static int
+open_input(struct run *run, const struct pipeline_options *opt, size_t i,
+    struct capture **cap, char *err, size_t errlen, bool *fatal)
+{
+	int rc;
+
+	if (opt->live != NULL)
+		rc = capture_open_live(cap, opt->live, opt->filter, err, errlen);
+	else
+		rc = capture_open_offline(cap, opt->inputs[i], opt->filter, err, errlen);
+	*fatal = rc != 0 && (opt->live != NULL || rc == TCPS_ERR_FILTER);
+	if (rc != 0)
+		return rc;
+	if (opt->write_file != NULL && !run->opened_once) {
+		rc = capture_dump_open(*cap, opt->write_file, err, errlen);
+		run->dump = rc == 0;
+	}
+	if (rc == 0 && opt->after_open != NULL && !run->opened_once)
+		rc = opt->after_open(opt->after_open_arg, err, errlen);
+	run->opened_once = true;
+	if (rc != 0) {
+		*fatal = true;
+		capture_close(cap);
+	}
+	return rc;
 }
 
 int
@@ -203,14 +340,19 @@ pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
 {
 	char err[REPORT_MESSAGE_LEN];
 	struct run run = { .sink = sink, .sum = sum, .events = opt->events,
-	    .series = opt->series };
+	    .series = opt->series, .stop = opt->stop,
+	    .max_packets = opt->max_packets, .live = opt->live != NULL,
+	    .stats_interval_ns = opt->live != NULL ? opt->stats_interval_ns : 0 };
 	struct capture *cap;
 	uint64_t frame = 0, next_expiry_ns = 0;
-	size_t i, opened = 0;
+	size_t i, opened = 0, count;
+	bool fatal;
 	int rc = 0, lt;
 
-	sum->files = opt->inputs;
-	sum->file_count = opt->input_count;
+	count = opt->live != NULL ? 1 : opt->input_count;
+	sum->files = opt->live != NULL ? &opt->live->device : opt->inputs;
+	sum->file_count = count;
+	sum->live = opt->live != NULL;
 	sum->max_flows = opt->limits.max_flows;
 	sum->events_reported = opt->events;
 	sum->flow_record_bytes = flow_record_size();
@@ -218,13 +360,15 @@ pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
 	if (run.table == NULL)
 		return TCPS_ERR_NOMEM;
 
-	for (i = 0; i < opt->input_count && rc == 0; i++) {
-		const char *name = opt->inputs[i];
+	for (i = 0; i < count && rc == 0 && !sum->interrupted; i++) {
+		const char *name = sum->files[i];
 
-		rc = capture_open_offline(&cap, name, opt->filter, err, sizeof(err));
-		if (rc == TCPS_ERR_FILTER) {
+		rc = open_input(&run, opt, i, &cap, err, sizeof(err), &fatal);
+		if (fatal) {
 			sum->message_count = 0;
 			add_message(sum, "%s: %s", name, err);
+			if (rc != TCPS_ERR_FILTER)
+				rc = TCPS_ERR_OPEN;
 			break;
 		}
 		if (rc != 0) {
@@ -239,7 +383,17 @@ pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
 			add_message(sum, "%s: link type %d (%s) is not supported; "
 			    "its frames are counted as skipped", name, lt,
 			    capture_linktype_name(lt));
+		if (run.live) {
+			uint64_t now = wall_clock_ns();
+
+			run.next_stats_ns = now + run.stats_interval_ns;
+			run.deadline_ns = opt->duration_ns ? now + opt->duration_ns : 0;
+		}
 		rc = read_input(&run, cap, name, &frame, &next_expiry_ns);
+		if (run.live)
+			(void)emit_stats(&run, cap, wall_clock_ns());
+		if (run.dump && capture_dump_flush(cap) != 0 && rc == 0)
+			add_message(sum, "%s: cannot write", opt->write_file);
 		capture_close(&cap);
 	}
 	if (rc == 0 && opened == 0)
@@ -249,7 +403,7 @@ pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
 		return rc;
 	}
 	/* Earlier inputs that failed to open count as damage once one opened. */
-	if (opened < opt->input_count)
+	if (opened < count && !sum->interrupted)
 		sum->truncated = true;
 	if (flow_table_end_all(run.table, FLOW_END_END_OF_INPUT) != 0 && rc == 0)
 		rc = TCPS_ERR_NOMEM;

@@ -323,6 +323,14 @@ report_capture_json(const struct run_summary *sum)
 	json_object_set_new(o, "last_time",
 	    sum->packets ? json_seconds(sum->last_ns) : json_null());
 	json_object_set_new(o, "truncated", json_boolean(sum->truncated));
+	json_object_set_new(o, "live", json_boolean(sum->live));
+	json_object_set_new(o, "interrupted", json_boolean(sum->interrupted));
+	json_object_set_new(o, "wire_bytes", json_integer((json_int_t)sum->wire_bytes));
+	if (sum->live)
+		json_object_set_new(o, "kernel", json_pack("{s:I, s:I, s:I}",
+		    "received", (json_int_t)sum->last_stats.kernel_received,
+		    "dropped", (json_int_t)sum->last_stats.kernel_dropped,
+		    "interface_dropped", (json_int_t)sum->last_stats.if_dropped));
 	json_object_set_new(o, "warnings", msgs);
 	return o;
 }
@@ -686,6 +694,33 @@ nd_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason re
 }
 
 static int
+nd_stats(struct report_sink *s, const struct live_stats *st)
+{
+	struct ndjson_sink *n = (struct ndjson_sink *)s;
+	json_t *o;
+	int rc;
+
+	o = json_pack("{s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "type", "stats",
+	    "time", json_seconds(st->wall_ns),
+	    "packets", (json_int_t)st->packets,
+	    "bytes", (json_int_t)st->wire_bytes,
+	    "tcp_packets", (json_int_t)st->tcp_packets,
+	    "kernel_received", (json_int_t)st->kernel_received,
+	    "kernel_dropped", (json_int_t)st->kernel_dropped,
+	    "interface_dropped", (json_int_t)st->if_dropped,
+	    "active_flows", (json_int_t)st->active_flows,
+	    "flow_memory_bytes", (json_int_t)st->flow_memory_bytes,
+	    "evicted", (json_int_t)st->evicted,
+	    "timed_out", (json_int_t)st->timed_out);
+	rc = write_line(n->out, o);
+	json_decref(o);
+	if (rc == 0 && fflush(n->out) != 0)
+		rc = TCPS_ERR_OUTPUT;
+	return rc;
+}
+
+static int
 nd_event(struct report_sink *s, const struct flow *f, int dir,
     const struct packet *p, const struct seg_verdict *v)
 {
@@ -735,6 +770,7 @@ report_ndjson_create(FILE *out)
 	if (n == NULL)
 		return NULL;
 	n->base.event = nd_event;
+	n->base.stats = nd_stats;
 	n->base.flow_end = nd_flow_end;
 	n->base.finish = nd_finish;
 	n->base.destroy = nd_destroy;

@@ -12,12 +12,13 @@
 #
 #   slow-reader            server -> client 512 KiB; the client set SO_RCVBUF
 #                          16 KiB before connect() and reads 4 KiB every 20 ms
-#   fast-reader            server -> client 512 KiB; the client reads as fast
-#                          as it can; tbf 4 Mbit/s on the server's veth
+#   fast-reader            server -> client 512 KiB; the client (SO_RCVBUF
+#                          2 MiB) reads as fast as it can; tbf 4 Mbit/s on
+#                          the server's veth
 #   lossy                  client -> server 512 KiB; fast reader; tbf 4 Mbit/s
 #                          on the client's veth; nft drops 4% of the data
 #                          segments at the server's input hook
-#   bursty-sender          server -> client 640 KiB written as 64 KiB bursts
+#   bursty-sender          server -> client 768 KiB written as 64 KiB bursts
 #                          with 100-200 ms pauses; fast reader; tbf 20 Mbit/s
 #   slow-reader-midstream  slow-reader.pcap without its first 8 records
 #                          (SYN, SYN/ACK, ACK and the first data segments)
@@ -49,6 +50,7 @@ MIDSTREAM_DROP=8        # records cut from the front of slow-reader.pcap
 MAX_FILE=409600         # bytes, per capture
 MAX_DIR=1572864         # bytes, whole folder
 
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
     local rc=$?
     set +e
@@ -59,7 +61,7 @@ cleanup() {
     ip netns del "$NA" 2>/dev/null
     ip netns del "$NB" 2>/dev/null
     rm -rf "$WORK"
-    exit $rc
+    exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
@@ -94,7 +96,7 @@ sleep 0.1
 # the data segments at the receiver's input hook (after the capture point).
 scenario() {
     local name=$1 dir=$2 rate=$3 pct=$4 cport=$5 sport=$6 note=$7
-    local sns sdev saddr rns raddr i drops=n/a capdrops tbfdrops=0 setup
+    local sns sdev saddr rns raddr drops=n/a capdrops tbfdrops=0 setup
     shift 8
     if [ "$dir" = up ]; then
         sns=$NA sdev=a0 saddr=10.77.0.1 rns=$NB raddr=10.77.0.2
@@ -122,7 +124,7 @@ EOF
     ip netns exec "$sns" tcpdump -i "$sdev" -s 128 -B 16384 -U --immediate-mode -Z root -n \
         -w "$WORK/$name.pcap" tcp 2>"$WORK/$name.err" &
     TCPDUMP_PID=$!
-    for i in $(seq 200); do
+    for _ in $(seq 200); do
         grep -q 'listening on' "$WORK/$name.err" && break
         kill -0 "$TCPDUMP_PID" 2>/dev/null || break
         sleep 0.02
@@ -216,7 +218,7 @@ run lossy 'total_retrans > 0' \
 run bursty-sender 'busy_time < 0.5 * elapsed * 1e6 and total_retrans == 0' \
     down 20mbit 0 42004 5204 \
     "bursty sender (application-limited): 64 KiB writes with 100-200 ms pauses; fast reader (SO_RCVBUF 2 MiB); rate-limited sender" \
-    -- --size 655360 --burst 65536 --burst-pause 0.1,0.2 --seed 7 --rcvbuf $FAST_RCVBUF
+    -- --size 786432 --burst 65536 --burst-pause 0.1,0.2 --seed 7 --rcvbuf $FAST_RCVBUF
 
 log "slow-reader-midstream (slow-reader.pcap without its first $MIDSTREAM_DROP records)"
 python3 "$GEN" drop-first "$WORK/slow-reader.pcap" "$WORK/slow-reader-midstream.pcap" "$MIDSTREAM_DROP" >&2
@@ -232,9 +234,9 @@ EOF
 
 # ---- install and report ----------------------------------------------------------
 
-NAMES="slow-reader fast-reader lossy bursty-sender slow-reader-midstream"
+NAMES=(slow-reader fast-reader lossy bursty-sender slow-reader-midstream)
 total=0
-for f in $NAMES; do
+for f in "${NAMES[@]}"; do
     sz=$(stat -c %s "$WORK/$f.pcap")
     total=$((total + sz + $(stat -c %s "$WORK/$f.kernel.json")))
     if [ "$sz" -gt "$MAX_FILE" ]; then
@@ -247,11 +249,11 @@ if [ "$total" -gt "$MAX_DIR" ]; then
     exit 1
 fi
 mkdir -p "$OUT"
-for f in $NAMES; do
+for f in "${NAMES[@]}"; do
     cp "$WORK/$f.pcap" "$WORK/$f.kernel.json" "$OUT/"
 done
 
-python3 - "$OUT" $NAMES <<'EOF'
+python3 - "$OUT" "${NAMES[@]}" <<'EOF'
 import json, os, sys
 out = sys.argv[1]
 print('%-27s %7s %8s %9s %9s %9s %6s %6s %5s %s' % (
