@@ -55,6 +55,8 @@ struct diag_dir {
 	int8_t   inferred_shift;	/* R's window scale if inferred, else -1 */
 	uint32_t recovery_point;	/* F.nextseq when the loss was detected */
 	uint32_t max_payload;		/* F's largest segment: the MSS if none announced */
+	uint64_t last_data_ns;		/* time of F's latest new data segment */
+	uint64_t pace_ns;		/* smoothed gap between F's new data segments */
 	uint64_t last_ns;		/* time of the last accounted segment */
 	uint64_t first_data_ns;
 	uint64_t end_ns;		/* the last time data was in flight or sent */

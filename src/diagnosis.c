@@ -27,8 +27,15 @@
 
 #define NS	1e9
 
+/*
+ * Add the time since the last segment to the state it was in.
+ * `steady_data` says this segment is F's new data arriving at F's usual
+ * pace: then a "sender" gap before it was the sender's link or pacing
+ * spacing the segments out (a bottleneck before the capture point), not
+ * an application with nothing to send, and it counts as path time.
+ */
 static void
-account(struct diag_dir *dd, uint64_t now_ns)
+account(struct diag_dir *dd, uint64_t now_ns, bool steady_data)
 {
 	uint64_t dt;
 	uint8_t st;
@@ -37,10 +44,35 @@ account(struct diag_dir *dd, uint64_t now_ns)
 		return;	/* time going backwards adds nothing */
 	dt = now_ns - dd->last_ns;
 	st = dd->state;
-	if (st == LIMIT_SENDER && dt > IDLE_GAP_NS)
+	if (st == LIMIT_SENDER && steady_data)
+		st = LIMIT_PATH;
+	else if (st == LIMIT_SENDER && dt > IDLE_GAP_NS)
 		st = LIMIT_IDLE;
 	dd->time_ns[st] += dt;
 	dd->last_ns = now_ns;
+}
+
+/*
+ * Whether p, F's new data, comes at F's steady pace: within twice the
+ * smoothed gap between F's data segments (RFC 6298-style 1/8 gain).
+ * Bursts then pauses (an application writing now and then) are not
+ * steady; segments spaced evenly by a bottleneck are.
+ */
+static bool
+steady_pace(struct diag_dir *dd, uint64_t now_ns)
+{
+	uint64_t gap;
+	bool steady;
+
+	if (dd->last_data_ns == 0 || now_ns < dd->last_data_ns) {
+		dd->last_data_ns = now_ns;
+		return false;
+	}
+	gap = now_ns - dd->last_data_ns;
+	steady = dd->pace_ns != 0 && gap <= 2 * dd->pace_ns;
+	dd->pace_ns = dd->pace_ns == 0 ? gap : dd->pace_ns - dd->pace_ns / 8 + gap / 8;
+	dd->last_data_ns = now_ns;
+	return steady;
 }
 
 /* R's advertised window in bytes, with an inferred scale if need be. */
@@ -221,10 +253,14 @@ diagnosis_update(struct conn_diagnosis *cd, const struct conn_analysis *ca,
 		struct diag_dir *dd = &cd->dir[d];
 		const struct dir_analysis *f = &ca->dir[d], *r = &ca->dir[!d];
 		uint32_t inflight;
+		bool steady;
 
 		if (!dd->active)
 			continue;
-		account(dd, p->ts_ns);
+		steady = dir == d && p->payload_len > 0 &&
+		    !(v->flags & (SEG_BIT(SEG_RETRANSMISSION) |
+		    SEG_BIT(SEG_ZERO_WINDOW_PROBE))) && steady_pace(dd, p->ts_ns);
+		account(dd, p->ts_ns, steady);
 		if (dir == d) {
 			/* A segment of this transfer. */
 			if (p->payload_len > dd->max_payload &&
@@ -283,7 +319,7 @@ diagnosis_finish(struct conn_diagnosis *cd, uint64_t end_ns)
 			dd->current.reopen_mss_ns = UINT32_MAX;
 			dd->reopen_pending = true;
 			if (dd->state == LIMIT_RECEIVER && end_ns > dd->end_ns) {
-				account(dd, end_ns);
+				account(dd, end_ns, false);
 				dd->end_ns = end_ns;
 				memcpy(dd->final_ns, dd->time_ns, sizeof(dd->final_ns));
 			}

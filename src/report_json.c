@@ -545,8 +545,8 @@ doc_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason r
 	if (d->with_events) {
 		flow_key_text(f, key, sizeof(key));
 		held = json_object_get(d->events, key);
-		json_object_set(o, "events", held ? json_object_get(held, "list") :
-		    json_array());
+		json_object_set_new(o, "events", held ?
+		    json_incref(json_object_get(held, "list")) : json_array());
 		json_object_set_new(o, "events_dropped", held ?
 		    json_incref(json_object_get(held, "dropped")) : json_integer(0));
 		if (held != NULL)

@@ -199,7 +199,8 @@ text_finish(struct report_sink *s, const struct run_summary *sum)
 	char dur[32], up[32], down[32];
 	size_t i;
 
-	qsort(t->rows, t->count, sizeof(*t->rows), cmp_row_worst);
+	if (t->count > 0)
+		qsort(t->rows, t->count, sizeof(*t->rows), cmp_row_worst);
 	print_header(t->out, sum, t->count);
 	if (t->count > 0)
 		fprintf(t->out, "\n%5s  %-24s  %-24s  %-6s  %9s  %7s  %10s  %10s  "
