@@ -134,6 +134,11 @@ void flow_table_expire(struct flow_table *t, uint64_t now_ns);
  */
 int flow_table_end_all(struct flow_table *t, enum flow_end_reason reason);
 
+/* Call fn for every connection in the table (any order); fn must not
+ * add or end connections. */
+void flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow *f),
+    void *arg);
+
 /* The table's counters. */
 const struct flow_table_stats *flow_table_stats(const struct flow_table *t);
 

@@ -20,6 +20,7 @@
 #define REPORT_MAX_LINKTYPES	16	/* distinct link types listed */
 #define REPORT_MAX_MESSAGES	16	/* input warnings kept for the report */
 #define REPORT_MESSAGE_LEN	320
+#define LIVE_VIEW_ROWS		20	/* open connections on the live screen */
 
 /* A periodic live-capture report (a "stats" line). */
 struct live_stats {
@@ -73,6 +74,13 @@ struct report_sink {
 	 */
 	int  (*event)(struct report_sink *s, const struct flow *f, int dir,
 	    const struct packet *p, const struct seg_verdict *v);
+	/*
+	 * Live capture, once a second: the open connections worth showing
+	 * (at most LIVE_VIEW_ROWS, busiest and most troubled first).  Valid
+	 * during the call only.  NULL if the sink shows no live view.
+	 */
+	int  (*live_view)(struct report_sink *s, const struct flow *const *flows,
+	    size_t n, const struct live_stats *st);
 	/* Live capture: a periodic stats record.  NULL if not shown. */
 	int  (*stats)(struct report_sink *s, const struct live_stats *st);
 	/* A connection is finished; f is valid only during the call. */
@@ -94,8 +102,12 @@ struct report_sink *report_json_doc_create(FILE *out, uint32_t max_events);
 /* One JSON object per line: flows as they end, then a summary line. */
 struct report_sink *report_ndjson_create(FILE *out);
 
-/* A human-readable table, written by finish(). */
-struct report_sink *report_text_create(FILE *out);
+/*
+ * A human-readable table, written by finish().  With live_screen (live
+ * capture on a terminal) the screen is also redrawn with the open
+ * connections every second.
+ */
+struct report_sink *report_text_create(FILE *out, bool live_screen);
 
 /* Destroy a sink and clear the caller's pointer; NULL-safe. */
 void report_sink_free(struct report_sink **s);

@@ -62,6 +62,8 @@
 #define DEFAULT_STATS_INTERVAL_S	10u
 #define DEFAULT_LIVE_USER		"nobody"
 #define LIVE_READ_TIMEOUT_MS		100
+/* How often the live terminal view is redrawn (--format text on a tty). */
+#define LIVE_VIEW_INTERVAL_NS		1000000000ull
 
 /* ---- Really obscure stuff ---- */
 

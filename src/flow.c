@@ -291,6 +291,18 @@ flow_table_end_all(struct flow_table *t, enum flow_end_reason reason)
 	return 0;
 }
 
+void
+flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow *f),
+    void *arg)
+{
+	struct flow *f;
+	int c;
+
+	for (c = 0; c < FLOW_CLASS_COUNT; c++)
+		for (f = t->lists[c].oldest; f != NULL; f = f->newer)
+			fn(arg, f);
+}
+
 const struct flow_table_stats *
 flow_table_stats(const struct flow_table *t)
 {

@@ -428,7 +428,8 @@ main(int argc, char **argv)
 		    isatty(fileno(out)) ? FORMAT_TEXT : FORMAT_JSON;
 	if (opt.live != NULL)
 		setvbuf(out, NULL, _IOLBF, 0);	/* a live feed goes out line by line */
-	sink = format == FORMAT_TEXT ? report_text_create(out) :
+	sink = format == FORMAT_TEXT ?
+	    report_text_create(out, opt.live != NULL && isatty(fileno(out))) :
 	    format == FORMAT_NDJSON ? report_ndjson_create(out) :
 	    report_json_doc_create(out, opt.events ? max_events : 0);
 	sum = calloc(1, sizeof(*sum));

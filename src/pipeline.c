@@ -30,6 +30,7 @@ struct run {
 	uint64_t stats_interval_ns;	/* live stats period; 0 = none */
 	uint64_t next_stats_ns;	/* wall clock of the next stats record */
 	uint64_t deadline_ns;	/* --duration: wall clock to stop at; 0 = none */
+	uint64_t next_view_ns;	/* wall clock of the next live view */
 	bool events;		/* hand flagged segments to the sink */
 	bool series;		/* give each connection a window series */
 	struct run_summary *sum;
@@ -196,6 +197,60 @@ emit_stats(struct run *run, struct capture *cap, uint64_t now_ns)
 	return run->sink->stats(run->sink, st);
 }
 
+/* The open connections a live view shows, busiest and most troubled first. */
+struct view_pick {
+	const struct flow *flows[LIVE_VIEW_ROWS];
+	uint64_t score[LIVE_VIEW_ROWS];
+	size_t n;
+};
+
+static void
+pick_for_view(void *arg, struct flow *f)
+{
+	struct view_pick *vp = arg;
+	const struct dir_analysis *c = &f->an.dir[DIR_C2S], *s = &f->an.dir[DIR_S2C];
+	uint64_t trouble, score;
+	size_t i;
+
+	trouble = (uint64_t)c->flag_count[SEG_RETRANSMISSION] +
+	    s->flag_count[SEG_RETRANSMISSION] + c->zero_window_episodes +
+	    s->zero_window_episodes + c->flag_count[SEG_LOST_SEGMENT] +
+	    s->flag_count[SEG_LOST_SEGMENT];
+	score = (trouble << 40) + c->payload_bytes + s->payload_bytes;
+	for (i = vp->n; i > 0 && vp->score[i - 1] < score; i--)
+		;
+	if (i == LIVE_VIEW_ROWS)
+		return;
+	if (vp->n < LIVE_VIEW_ROWS)
+		vp->n++;
+	memmove(&vp->flows[i + 1], &vp->flows[i], (vp->n - 1 - i) * sizeof(vp->flows[0]));
+	memmove(&vp->score[i + 1], &vp->score[i], (vp->n - 1 - i) * sizeof(vp->score[0]));
+	vp->flows[i] = f;
+	vp->score[i] = score;
+}
+
+/* Once a second of a live capture: hand the sink a view of open connections. */
+static int
+emit_live_view(struct run *run, uint64_t now_ns)
+{
+	struct view_pick vp;
+	struct live_stats st;
+
+	if (run->sink->live_view == NULL || now_ns < run->next_view_ns)
+		return 0;
+	run->next_view_ns = now_ns + LIVE_VIEW_INTERVAL_NS;
+	vp.n = 0;
+	flow_table_foreach(run->table, pick_for_view, &vp);
+	/* The counters as of now, kernel drops as of the last stats record. */
+	st = run->sum->last_stats;
+	st.wall_ns = now_ns;
+	st.packets = run->sum->packets;
+	st.wire_bytes = run->sum->wire_bytes;
+	st.tcp_packets = run->sum->tcp_packets;
+	st.active_flows = flow_table_stats(run->table)->active;
+	return run->sink->live_view(run->sink, vp.flows, vp.n, &st);
+}
+
 /*
  * Between frames of a live capture, and every so many frames: stop at
  * the deadline, write stats, and expire idle connections by the wall
@@ -219,6 +274,8 @@ live_tick(struct run *run, struct capture *cap)
 	}
 	if (now > run->sum->last_ns + EXPIRY_INTERVAL_NS)
 		flow_table_expire(run->table, now);
+	if (emit_live_view(run, now) != 0 && run->sink_error == 0)
+		run->sink_error = TCPS_ERR_OUTPUT;
 	return run->sink_error == 0;
 }
 

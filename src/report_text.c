@@ -38,6 +38,7 @@ struct text_row {
 struct text_sink {
 	struct report_sink base;
 	FILE *out;
+	bool live_screen;	/* redraw a live view: live capture on a terminal */
 	struct text_row *rows;
 	size_t count;
 	size_t cap;
@@ -90,28 +91,17 @@ format_duration(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%.2f s", (double)ns / 1e9);
 }
 
+/* Fill *r from connection f; `end` is its end reason's name, or "open". */
 static int
-text_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason reason)
+fill_row(struct text_row *r, const struct flow *f, const char *end)
 {
-	struct text_sink *t = (struct text_sink *)s;
-	struct text_row *r;
 	int d;
 
-	if (t->count == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 64;
-		struct text_row *n = realloc(t->rows, ncap * sizeof(*n));
-
-		if (n == NULL)
-			return TCPS_ERR_NOMEM;
-		t->rows = n;
-		t->cap = ncap;
-	}
-	r = &t->rows[t->count++];
 	r->id = f->id;
 	format_endpoint(f, f->client_side, r->client, sizeof(r->client));
 	format_endpoint(f, !f->client_side, r->server, sizeof(r->server));
 	r->conn_state = conn_state_name(tcp_state_conn_state(&f->tcp));
-	r->end_reason = flow_end_reason_name(reason);
+	r->end_reason = end;
 	r->duration_ns = f->last_ns - f->first_ns;
 	r->packets = f->an.dir[DIR_C2S].packets + f->an.dir[DIR_S2C].packets;
 	r->payload[0] = f->an.dir[DIR_C2S].payload_bytes;
@@ -158,6 +148,23 @@ text_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason 
 	return 0;
 }
 
+static int
+text_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason reason)
+{
+	struct text_sink *t = (struct text_sink *)s;
+
+	if (t->count == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 64;
+		struct text_row *n = realloc(t->rows, ncap * sizeof(*n));
+
+		if (n == NULL)
+			return TCPS_ERR_NOMEM;
+		t->rows = n;
+		t->cap = ncap;
+	}
+	return fill_row(&t->rows[t->count++], f, flow_end_reason_name(reason));
+}
+
 /* Worst first: longest stall, most problems, then in id order. */
 static int
 cmp_row_worst(const void *a, const void *b)
@@ -192,40 +199,84 @@ print_header(FILE *out, const struct run_summary *sum, size_t flows)
 			    decode_status_name((enum decode_status)i));
 }
 
-static int
-text_finish(struct report_sink *s, const struct run_summary *sum)
+/* The table: a heading line and a line per row, diagnosis under it. */
+static void
+print_rows(FILE *out, const struct text_row *rows, size_t n)
 {
-	struct text_sink *t = (struct text_sink *)s;
 	char dur[32], up[32], down[32];
 	size_t i;
 
-	if (t->count > 0)
-		qsort(t->rows, t->count, sizeof(*t->rows), cmp_row_worst);
-	print_header(t->out, sum, t->count);
-	if (t->count > 0)
-		fprintf(t->out, "\n%5s  %-24s  %-24s  %-6s  %9s  %7s  %10s  %10s  "
+	if (n > 0)
+		fprintf(out, "\n%5s  %-24s  %-24s  %-6s  %9s  %7s  %10s  %10s  "
 		    "%5s %6s %4s %4s %3s  %-12s  %s\n",
 		    "ID", "CLIENT", "SERVER", "STATE", "DURATION", "PKTS",
 		    "C2S DATA", "S2C DATA", "RETX", "DUPACK", "OOO", "LOST", "ZW",
 		    "END", "HISTORY");
-	for (i = 0; i < t->count; i++) {
-		const struct text_row *r = &t->rows[i];
+	for (i = 0; i < n; i++) {
+		const struct text_row *r = &rows[i];
 
 		format_duration(r->duration_ns, dur, sizeof(dur));
 		format_bytes(r->payload[0], up, sizeof(up));
 		format_bytes(r->payload[1], down, sizeof(down));
-		fprintf(t->out, "%5llu  %-24s  %-24s  %-6s  %9s  %7llu  %10s  %10s  "
+		fprintf(out, "%5llu  %-24s  %-24s  %-6s  %9s  %7llu  %10s  %10s  "
 		    "%5u %6u %4u %4u %3u  %-12s  %s\n",
 		    (unsigned long long)r->id, r->client, r->server,
 		    r->conn_state, dur, (unsigned long long)r->packets, up, down,
 		    r->retrans, r->dupacks, r->out_of_order, r->lost,
 		    r->zero_windows, r->end_reason, r->history);
 		if (r->diagnosis != NULL)
-			fputs(r->diagnosis, t->out);
+			fputs(r->diagnosis, out);
 	}
+}
+
+static int
+text_finish(struct report_sink *s, const struct run_summary *sum)
+{
+	struct text_sink *t = (struct text_sink *)s;
+
+	if (t->count > 0)
+		qsort(t->rows, t->count, sizeof(*t->rows), cmp_row_worst);
+	if (t->live_screen)
+		fputs("\033[H\033[2J", t->out);	/* replace the live view */
+	print_header(t->out, sum, t->count);
+	print_rows(t->out, t->rows, t->count);
 	if (fflush(t->out) != 0 || ferror(t->out))
 		return TCPS_ERR_OUTPUT;
 	return 0;
+}
+
+/*
+ * Live capture on a terminal: redraw the screen with the busiest and
+ * most troubled open connections, like top(1).
+ */
+static int
+text_live_view(struct report_sink *s, const struct flow *const *flows, size_t n,
+    const struct live_stats *st)
+{
+	struct text_sink *t = (struct text_sink *)s;
+	struct text_row rows[LIVE_VIEW_ROWS];
+	size_t i, shown = n < LIVE_VIEW_ROWS ? n : LIVE_VIEW_ROWS;
+	int rc = 0;
+
+	if (!t->live_screen)
+		return 0;
+	for (i = 0; i < shown && rc == 0; i++)
+		rc = fill_row(&rows[i], flows[i], "open");
+	if (rc == 0) {
+		qsort(rows, shown, sizeof(rows[0]), cmp_row_worst);
+		fprintf(t->out, "\033[H\033[2J%s: %llu packets, %llu TCP, %llu open "
+		    "connections, %zu finished, kernel drops %llu (Ctrl-C to stop)\n",
+		    TCPSIGHT_NAME, (unsigned long long)st->packets,
+		    (unsigned long long)st->tcp_packets,
+		    (unsigned long long)st->active_flows, t->count,
+		    (unsigned long long)st->kernel_dropped);
+		print_rows(t->out, rows, shown);
+	}
+	while (i-- > 0)
+		free(rows[i].diagnosis);
+	if (rc == 0 && fflush(t->out) != 0)
+		rc = TCPS_ERR_OUTPUT;
+	return rc;
 }
 
 static void
@@ -241,12 +292,14 @@ text_destroy(struct report_sink *s)
 }
 
 struct report_sink *
-report_text_create(FILE *out)
+report_text_create(FILE *out, bool live_screen)
 {
 	struct text_sink *t = calloc(1, sizeof(*t));
 
 	if (t == NULL)
 		return NULL;
+	t->live_screen = live_screen;
+	t->base.live_view = text_live_view;
 	t->base.flow_end = text_flow_end;
 	t->base.finish = text_finish;
 	t->base.destroy = text_destroy;
