@@ -62,6 +62,9 @@
 #define DEFAULT_STATS_INTERVAL_S	10u
 #define DEFAULT_LIVE_USER		"nobody"
 #define LIVE_READ_TIMEOUT_MS		100
+/* Timers (stop, stats, expiry, view) are looked at this often while
+ * packets keep coming. */
+#define LIVE_TICK_NS			50000000ull
 /* How often the live terminal view is redrawn (--format text on a tty). */
 #define LIVE_VIEW_INTERVAL_NS		1000000000ull
 
@@ -70,7 +73,9 @@
 /* How often (packet time) idle connections are looked for. */
 #define EXPIRY_INTERVAL_NS		1000000000ull
 
-/* Flow records allocated together when the pool runs dry. */
+/* Flow records allocated together when the pool runs dry: the first
+ * slab is small, each next one twice the last, up to the maximum. */
+#define FLOW_FIRST_SLAB_RECORDS		64u
 #define FLOW_SLAB_RECORDS		4096u
 
 /* Stacked 802.1Q/802.1ad tags decoded before giving up on a frame. */

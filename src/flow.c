@@ -30,7 +30,9 @@ struct flow_list {
 struct flow_table {
 	struct flow *index;		/* uthash head */
 	struct flow *free_list;		/* unused records, linked by ->newer */
-	struct flow_slab *slabs;
+	struct flow_slab *slabs;	/* newest first */
+	uint32_t slab_size;		/* records in the newest slab */
+	uint32_t slab_used;		/* ... of which ever handed out */
 	struct flow_list lists[FLOW_CLASS_COUNT];
 	struct flow_limits limits;
 	flow_end_fn on_end;
@@ -137,18 +139,31 @@ flow_table_find(struct flow_table *t, const struct packet *p, int *dir)
 	return f;
 }
 
-/* Take a record from the free list, allocating a slab if it is empty. */
+/*
+ * Take a record: a freed one if any, else the next never-used record of
+ * the newest slab, else a new slab.  Slabs start small and double up to
+ * FLOW_SLAB_RECORDS, and records are carved out only when needed, so the
+ * first connection does not touch megabytes of memory (a live capture
+ * would drop packets meanwhile).
+ */
 static struct flow *
 record_get(struct flow_table *t)
 {
 	struct flow *f;
 	struct flow_slab *s;
-	uint32_t n, i;
+	uint64_t n;
 
-	if (t->free_list == NULL) {
-		n = FLOW_SLAB_RECORDS;
+	if (t->free_list != NULL) {
+		f = t->free_list;
+		t->free_list = f->newer;
+		return f;
+	}
+	if (t->slab_used == t->slab_size) {
+		n = t->slab_size == 0 ? FLOW_FIRST_SLAB_RECORDS : t->slab_size * 2;
+		if (n > FLOW_SLAB_RECORDS)
+			n = FLOW_SLAB_RECORDS;
 		if (t->limits.max_flows - t->stats.allocated < n)
-			n = (uint32_t)(t->limits.max_flows - t->stats.allocated);
+			n = t->limits.max_flows - t->stats.allocated;
 		if (n == 0)
 			return NULL;	/* cannot happen: caller evicted first */
 		s = malloc(sizeof(*s) + (size_t)n * sizeof(struct flow));
@@ -156,15 +171,11 @@ record_get(struct flow_table *t)
 			return NULL;
 		s->next = t->slabs;
 		t->slabs = s;
-		for (i = n; i-- > 0;) {
-			s->records[i].newer = t->free_list;
-			t->free_list = &s->records[i];
-		}
+		t->slab_size = (uint32_t)n;
+		t->slab_used = 0;
 		t->stats.allocated += n;
 	}
-	f = t->free_list;
-	t->free_list = f->newer;
-	return f;
+	return &t->slabs->records[t->slab_used++];
 }
 
 /* The least recently active connection over all classes. */

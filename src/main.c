@@ -169,6 +169,16 @@ struct drop_privileges {
 	const struct live_options *live;	/* non-NULL: say we are listening */
 };
 
+/* Live: say we are capturing (after any privilege drop), as tcpdump does. */
+static int
+announce_listening(const struct drop_privileges *dp)
+{
+	if (dp->live != NULL)
+		fprintf(stderr, "%s: listening on %s, snapshot length %d\n",
+		    TCPSIGHT_NAME, dp->live->device, dp->live->snaplen);
+	return 0;
+}
+
 /*
  * Become `user` once the capture device (and -w file) are open: the
  * rest of the run parses hostile packets and needs no privilege.
@@ -179,11 +189,8 @@ drop_privileges(void *arg, char *errbuf, size_t errlen)
 	const struct drop_privileges *dp = arg;
 	struct passwd *pw;
 
-	if (dp->live != NULL)
-		fprintf(stderr, "%s: listening on %s, snapshot length %d\n",
-		    TCPSIGHT_NAME, dp->live->device, dp->live->snaplen);
 	if (dp->user == NULL)
-		return 0;
+		return announce_listening(dp);
 	errno = 0;
 	pw = getpwnam(dp->user);
 	if (pw == NULL) {
@@ -202,7 +209,7 @@ drop_privileges(void *arg, char *errbuf, size_t errlen)
 		    dp->user);
 		return TCPS_ERR_USAGE;
 	}
-	return 0;
+	return announce_listening(dp);
 }
 
 /* Join the remaining words into one BPF expression (tcpdump's way). */

@@ -31,6 +31,7 @@ struct run {
 	uint64_t next_stats_ns;	/* wall clock of the next stats record */
 	uint64_t deadline_ns;	/* --duration: wall clock to stop at; 0 = none */
 	uint64_t next_view_ns;	/* wall clock of the next live view */
+	uint64_t next_tick_ns;	/* packet time of the next live tick */
 	bool events;		/* hand flagged segments to the sink */
 	bool series;		/* give each connection a window series */
 	struct run_summary *sum;
@@ -192,8 +193,8 @@ emit_stats(struct run *run, struct capture *cap, uint64_t now_ns)
 	st->flow_memory_bytes = ft->allocated * flow_record_size();
 	st->evicted = ft->evicted;
 	st->timed_out = ft->timed_out;
-	if (run->sink->stats == NULL)
-		return 0;
+	if (run->sink->stats == NULL || run->stats_interval_ns == 0)
+		return 0;	/* counted for the summary, not shown */
 	return run->sink->stats(run->sink, st);
 }
 
@@ -326,8 +327,12 @@ read_input(struct run *run, struct capture *cap, const char *name,
 			sum->first_ns = view.ts_ns;
 		if (view.ts_ns > sum->last_ns)
 			sum->last_ns = view.ts_ns;
-		if (run->live && (*frame & 1023) == 0 && !live_tick(run, cap))
-			break;
+		/* Live frames carry the wall clock: tick by them, no syscall. */
+		if (run->live && view.ts_ns >= run->next_tick_ns) {
+			run->next_tick_ns = view.ts_ns + LIVE_TICK_NS;
+			if (!live_tick(run, cap))
+				break;
+		}
 		ds = decode_packet(view.linktype, view.bytes, view.caplen,
 		    view.wire_len, &pkt);
 		if (ds != DECODE_OK) {
@@ -381,8 +386,9 @@ open_input(struct run *run, const struct pipeline_options *opt, size_t i,
 		rc = capture_dump_open(*cap, opt->write_file, err, errlen);
 		run->dump = rc == 0;
 	}
-	if (rc == 0 && opt->after_open != NULL && !run->opened_once)
-		rc = opt->after_open(opt->after_open_arg, err, errlen);
+	if (rc == 0 && opt->after_open != NULL && !run->opened_once &&
+	    opt->after_open(opt->after_open_arg, err, errlen) != 0)
+		rc = TCPS_ERR_USAGE;
 	run->opened_once = true;
 	if (rc != 0) {
 		*fatal = true;
@@ -423,7 +429,10 @@ pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
 		rc = open_input(&run, opt, i, &cap, err, sizeof(err), &fatal);
 		if (fatal) {
 			sum->message_count = 0;
-			add_message(sum, "%s: %s", name, err);
+			if (rc == TCPS_ERR_USAGE)	/* the after-open hook: not the input's fault */
+				add_message(sum, "%s", err);
+			else
+				add_message(sum, "%s: %s", name, err);
 			if (rc != TCPS_ERR_FILTER)
 				rc = TCPS_ERR_OPEN;
 			break;
