@@ -232,6 +232,37 @@ current_state(const struct diag_dir *dd, const struct dir_analysis *f,
 	return LIMIT_SENDER;
 }
 
+/* The pictures' view of this segment, for transfer d (F sends, R receives). */
+static void
+feed_series(struct window_series *series, const struct diag_dir *dd, int d,
+    int dir, const struct dir_analysis *f, const struct dir_analysis *r,
+    const struct packet *p, const struct seg_verdict *v, uint32_t inflight)
+{
+	const struct tcp_options *o = &p->opt;
+	uint32_t ack, lo, hi;
+	int i;
+
+	series_add(series, d, p->ts_ns, receiver_window(dd, r), inflight);
+	if (dir == d) {
+		if (p->payload_len > 0 && !(v->flags & SEG_BIT(SEG_ZERO_WINDOW_PROBE)))
+			series_add_data(series, d, p->ts_ns, p->seq - f->base_seq,
+			    p->payload_len, (v->flags & SEG_BIT(SEG_RETRANSMISSION)) != 0);
+		return;
+	}
+	if (!(p->flags & TH_ACK) || (p->flags & TH_RST))
+		return;
+	ack = p->ack - f->base_seq;
+	lo = hi = 0;
+	for (i = 0; i < o->sack_count && (o->present & TCPOPT_HAS_SACK); i++) {
+		if (i == 0 || seq_lt(o->sack[i].left - f->base_seq, lo))
+			lo = o->sack[i].left - f->base_seq;
+		if (i == 0 || seq_gt(o->sack[i].right - f->base_seq, hi))
+			hi = o->sack[i].right - f->base_seq;
+	}
+	series_add_ack(series, d, p->ts_ns, ack, ack + receiver_window(dd, r),
+	    (o->present & TCPOPT_HAS_SACK) && o->sack_count > 0, lo, hi);
+}
+
 void
 diagnosis_update(struct conn_diagnosis *cd, const struct conn_analysis *ca,
     int dir, const struct packet *p, const struct seg_verdict *v,
@@ -294,7 +325,7 @@ diagnosis_update(struct conn_diagnosis *cd, const struct conn_analysis *ca,
 		inflight = r->lastack_known && seq_gt(f->nextseq, r->lastack) ?
 		    f->nextseq - r->lastack : 0;
 		if (series != NULL)
-			series_add(series, d, p->ts_ns, receiver_window(dd, r), inflight);
+			feed_series(series, dd, d, dir, f, r, p, v, inflight);
 		if (inflight > 0 || (dir == d && p->payload_len > 0)) {
 			dd->end_ns = p->ts_ns;
 			memcpy(dd->final_ns, dd->time_ns, sizeof(dd->final_ns));

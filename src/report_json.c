@@ -168,28 +168,44 @@ json_episode(const struct zw_episode *e)
 	    "window_before", (json_int_t)e->window_before);
 }
 
-/* A window series: [seconds from its start, window min, max, in-flight max]. */
+/*
+ * A series: one array per bucket, [seconds from its start, window min,
+ * max, bytes in flight max, relative seq low, high (null without data),
+ * highest ACK, highest right edge (null without ACK)], and the
+ * retransmissions as [seconds, relative seq, length].
+ */
 static json_t *
 json_series(const struct series_dir *sd)
 {
-	json_t *o = json_object(), *pts = json_array();
-	int i;
+	json_t *o = json_object(), *pts = json_array(), *marks = json_array();
+	uint32_t i;
 
 	for (i = 0; i < SERIES_POINTS; i++) {
 		const struct series_point *pt = &sd->pts[i];
 
-		if (!pt->used)
+		if (!pt->used && !pt->has_data && !pt->has_ack)
 			continue;
-		json_array_append_new(pts, json_pack("[f, I, I, I]",
+		json_array_append_new(pts, json_pack("[f, I, I, I, o, o, o, o]",
 		    (double)(i * sd->width_ns) / 1e9, (json_int_t)pt->window_min,
-		    (json_int_t)pt->window_max, (json_int_t)pt->inflight_max));
+		    (json_int_t)pt->window_max, (json_int_t)pt->inflight_max,
+		    pt->has_data ? json_integer(pt->seq_lo) : json_null(),
+		    pt->has_data ? json_integer(pt->seq_hi) : json_null(),
+		    pt->has_ack ? json_integer(pt->ack_hi) : json_null(),
+		    pt->has_ack ? json_integer(pt->edge_hi) : json_null()));
 	}
+	for (i = 0; i < sd->mark_count; i++)
+		json_array_append_new(marks, json_pack("[f, I, I]",
+		    (double)(sd->marks[i].t_ns - sd->start_ns) / 1e9,
+		    (json_int_t)sd->marks[i].seq, (json_int_t)sd->marks[i].len));
 	json_object_set_new(o, "start", sd->started ? json_seconds(sd->start_ns) :
 	    json_null());
 	json_object_set_new(o, "bucket_seconds", json_seconds(sd->width_ns));
-	json_object_set_new(o, "columns", json_pack("[s, s, s, s]", "offset",
-	    "window_min", "window_max", "bytes_in_flight_max"));
+	json_object_set_new(o, "columns", json_pack("[s, s, s, s, s, s, s, s]",
+	    "offset", "window_min", "window_max", "bytes_in_flight_max",
+	    "seq_low", "seq_high", "ack", "right_edge"));
 	json_object_set_new(o, "points", pts);
+	json_object_set_new(o, "retransmissions", marks);
+	json_object_set_new(o, "retransmissions_dropped", json_integer(sd->marks_dropped));
 	return o;
 }
 
