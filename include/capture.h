@@ -49,7 +49,8 @@ struct capture_stats {
 
 /*
  * Open a capture file (pcap or pcapng, any byte order, micro- or
- * nanosecond), or standard input when path is "-".  With a non-NULL
+ * nanosecond, plain or compressed with gzip or zstd: told by its magic
+ * bytes), or standard input when path is "-".  With a non-NULL
  * filter, only frames matching the BPF expression are returned.  On
  * failure returns a negative enum tcps_err and writes a message (without
  * the file name) into errbuf of errlen bytes.
@@ -80,6 +81,13 @@ void capture_dump_last(struct capture *c);
 
 /* Flush the dump file; 0 or TCPS_ERR_OUTPUT. */
 int capture_dump_flush(struct capture *c);
+
+/*
+ * How far a file has been read: bytes of the file on disk (compressed
+ * bytes for a compressed capture) out of its size.  False for live
+ * captures and pipes, where the size is not known.
+ */
+bool capture_progress(struct capture *c, uint64_t *done, uint64_t *total);
 
 /* Read the next frame into *view. */
 enum capture_status capture_next(struct capture *c, struct capture_view *view);

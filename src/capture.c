@@ -17,6 +17,7 @@
 #include <pcap/pcap.h>
 
 #include "capture.h"
+#include "input_stream.h"
 #include "tcpsight.h"
 
 struct capture {
@@ -28,6 +29,7 @@ struct capture {
 	int timeout_ms;			/* live: poll() timeout */
 	pcap_dumper_t *dumper;		/* -w: copy of every frame read, or NULL */
 	struct pcap_pkthdr *last_hdr;	/* frame last returned (libpcap's) */
+	struct input_stream in;		/* files: the byte stream under libpcap */
 	const u_char *last_data;
 };
 
@@ -61,12 +63,26 @@ capture_open_offline(struct capture **out, const char *path, const char *filter,
 	int rc;
 
 	*out = NULL;
-	if (strcmp(path, "-") == 0)
-		p = pcap_fopen_offline_with_tstamp_precision(stdin,
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		snprintf(errbuf, errlen, "%s", strerror(ENOMEM));
+		return TCPS_ERR_NOMEM;
+	}
+	/* gzip and zstd by their magic bytes; "-" is standard input. */
+	rc = input_stream_open(&c->in, path, errbuf, errlen);
+	if (rc != 0) {
+		free(c);
+		return rc;
+	}
+	if (c->in.fp != NULL) {
+		p = pcap_fopen_offline_with_tstamp_precision(c->in.fp,
 		    PCAP_TSTAMP_PRECISION_NANO, pcap_err);
-	else
+		if (p == NULL)
+			fclose(c->in.fp);	/* libpcap did not take it */
+	} else {
 		p = pcap_open_offline_with_tstamp_precision(path,
 		    PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+	}
 	if (p == NULL) {
 		/* libpcap names the file itself; the caller does that. */
 		size_t plen = strlen(path);
@@ -74,24 +90,41 @@ capture_open_offline(struct capture **out, const char *path, const char *filter,
 
 		if (strncmp(msg, path, plen) == 0 && strncmp(msg + plen, ": ", 2) == 0)
 			msg += plen + 2;
-		snprintf(errbuf, errlen, "%s", msg);
+		snprintf(errbuf, errlen, "%s%s", msg, c->in.compressed ?
+		    " (after decompression)" : "");
+		free(c);
 		return TCPS_ERR_OPEN;
 	}
 	if (filter != NULL && (rc = apply_filter(p, filter, errbuf, errlen)) != 0) {
 		pcap_close(p);
+		free(c);
 		return rc;
-	}
-	c = calloc(1, sizeof(*c));
-	if (c == NULL) {
-		pcap_close(p);
-		snprintf(errbuf, errlen, "%s", strerror(ENOMEM));
-		return TCPS_ERR_NOMEM;
 	}
 	c->pcap = p;
 	c->linktype = pcap_datalink(p);
 	c->subsec_to_ns = 1;	/* opened with nanosecond precision */
 	*out = c;
 	return 0;
+}
+
+bool
+capture_progress(struct capture *c, uint64_t *done, uint64_t *total)
+{
+	FILE *f;
+	long pos;
+
+	if (c->live || c->in.total_bytes == 0)
+		return false;
+	*total = c->in.total_bytes;
+	if (c->in.fp != NULL) {
+		*done = c->in.compressed_bytes;
+		return true;
+	}
+	f = pcap_file(c->pcap);
+	if (f == NULL || (pos = ftell(f)) < 0)
+		return false;
+	*done = (uint64_t)pos;
+	return true;
 }
 
 /* Say what a pcap_activate() failure means for the user. */
