@@ -99,8 +99,13 @@ struct report_sink {
  */
 struct report_sink *report_json_doc_create(FILE *out, uint32_t max_events);
 
-/* One JSON object per line: flows as they end, then a summary line. */
-struct report_sink *report_ndjson_create(FILE *out);
+/*
+ * One JSON object per line: flows as they end, then a summary line.
+ * Lines are written whole with write(2) on out's descriptor, gathered
+ * unless flush_each_line (live capture); when the output fills up, a
+ * regular file is cut back to its last whole line.
+ */
+struct report_sink *report_ndjson_create(FILE *out, bool flush_each_line);
 
 /*
  * A human-readable table, written by finish().  With live_screen (live
@@ -108,6 +113,41 @@ struct report_sink *report_ndjson_create(FILE *out);
  * connections every second.
  */
 struct report_sink *report_text_create(FILE *out, bool live_screen);
+
+/* What the picture sinks draw (--plot, --html). */
+struct plot_options {
+	const char *flow;	/* --flow: an id or ADDR:PORT-ADDR:PORT; NULL = all */
+	size_t top;		/* --plot-top: the N most stalled flows; 0 = default */
+	bool show_series;	/* --series: the main sink reports the series too */
+};
+
+/*
+ * --plot: a sink that forwards every record to `inner` (which it then
+ * owns) and writes, per flow and direction that carried data, a
+ * time-sequence and a window graph as SVG files into directory `dir`
+ * (created if missing).  Without po->top they are written as each flow
+ * ends; with it the graphs of the po->top most stalled flows are kept
+ * and written by finish().  Returns 0 with *out set, TCPS_ERR_USAGE for
+ * a bad po->flow, TCPS_ERR_OUTPUT when dir cannot be made, or
+ * TCPS_ERR_NOMEM; errbuf gets a message for any error, now or later
+ * (a file that cannot be written).  On error, inner is not freed.
+ */
+int report_plot_create(struct report_sink **out, struct report_sink *inner,
+    const char *dir, const struct plot_options *po, char *errbuf, size_t errlen);
+
+/*
+ * --html: a sink that forwards every record to `inner` (which it then
+ * owns) and writes one self-contained HTML page to `html` at finish():
+ * the capture summary, a sortable table of every flow, each troubled
+ * transfer's verdict, and the graphs of the po->top (default
+ * HTML_GRAPH_FLOWS) most stalled flows inline.  `name` names the file in
+ * messages written to errbuf.  Returns 0 with *out set, TCPS_ERR_USAGE
+ * for a bad po->flow or TCPS_ERR_NOMEM (message in errbuf); on error,
+ * inner is not freed.
+ */
+int report_html_create(struct report_sink **out, struct report_sink *inner,
+    FILE *html, const char *name, const struct plot_options *po, char *errbuf,
+    size_t errlen);
 
 /* Destroy a sink and clear the caller's pointer; NULL-safe. */
 void report_sink_free(struct report_sink **s);

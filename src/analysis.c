@@ -562,14 +562,16 @@ analysis_update(struct conn_analysis *ca, int dir, const struct packet *p,
 	int i;
 
 	memset(v, 0, sizeof(*v));
-	if (f->packets == 0)
+	/* Earliest and latest: a capture's clock may run backwards. */
+	if (f->packets == 0 || p->ts_ns < f->first_ns)
 		f->first_ns = p->ts_ns;
 	f->packets++;
 	f->wire_bytes += p->wire_len;
 	f->payload_bytes += p->payload_len;
 	if (p->payload_len > 0)
 		f->data_segments++;
-	f->last_ns = p->ts_ns;
+	if (p->ts_ns > f->last_ns)
+		f->last_ns = p->ts_ns;
 	if (p->flags & TH_SYN) {
 		f->syn++;
 		if (!f->syn_seen || p->seq != f->isn)

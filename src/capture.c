@@ -257,6 +257,7 @@ capture_next(struct capture *c, struct capture_view *view)
 {
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
+	uint64_t sec;
 	int rc;
 
 	rc = pcap_next_ex(c->pcap, &hdr, &data);
@@ -276,8 +277,14 @@ capture_next(struct capture *c, struct capture_view *view)
 		return CAPTURE_DAMAGED;
 	c->last_hdr = hdr;
 	c->last_data = data;
-	view->ts_ns = (uint64_t)hdr->ts.tv_sec * 1000000000u +
-	    (uint64_t)hdr->ts.tv_usec * c->subsec_to_ns;
+	/*
+	 * pcap stores seconds as an unsigned 32-bit field, but libpcap hands
+	 * them over in a signed time_t read from 32 bits: from 2038 on they
+	 * come out negative.  No capture predates 1970; take them unsigned.
+	 */
+	sec = hdr->ts.tv_sec < 0 ? (uint64_t)(uint32_t)hdr->ts.tv_sec :
+	    (uint64_t)hdr->ts.tv_sec;
+	view->ts_ns = sec * 1000000000u + (uint64_t)hdr->ts.tv_usec * c->subsec_to_ns;
 	view->caplen = hdr->caplen;
 	view->wire_len = hdr->len;
 	view->linktype = c->linktype;

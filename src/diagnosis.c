@@ -118,15 +118,22 @@ mss_of(const struct diag_dir *dd, const struct dir_analysis *r)
 	return dd->max_payload ? dd->max_payload : 536;
 }
 
+/* An episode's length; 0 if the capture's clock ran backwards. */
+static uint64_t
+episode_ns(const struct zw_episode *e)
+{
+	return e->end_ns > e->start_ns ? e->end_ns - e->start_ns : 0;
+}
+
 /* Keep an episode among the longest ones. */
 static void
 keep_episode(struct diag_dir *dd, const struct zw_episode *e)
 {
-	uint64_t len = e->end_ns - e->start_ns;
+	uint64_t len = episode_ns(e);
 	int i, n = dd->longest_count;
 
 	for (i = 0; i < n; i++)
-		if (len > dd->longest[i].end_ns - dd->longest[i].start_ns)
+		if (len > episode_ns(&dd->longest[i]))
 			break;
 	if (i == DIAG_MAX_EPISODES)
 		return;
@@ -405,13 +412,12 @@ write_evidence(struct diag_summary *s, const struct diag_dir *dd,
 
 	format_rate(s->read_rate, read, sizeof(read));
 	format_rate(s->arrival_rate, arrive, sizeof(arrive));
-	if (segs < DIAG_MIN_SEGMENTS) {
-		snprintf(s->evidence, sizeof(s->evidence),
-		    "too little data to judge: %llu bytes in %llu segments",
-		    (unsigned long long)f->payload_bytes, (unsigned long long)segs);
-		return;
-	}
-	switch (s->verdict) {
+	if (segs < DIAG_MIN_SEGMENTS || nonidle <= 0) {
+		n = (size_t)snprintf(s->evidence, sizeof(s->evidence),
+		    "too little data to judge: %llu bytes in %llu segments%s",
+		    (unsigned long long)f->payload_bytes, (unsigned long long)segs,
+		    nonidle <= 0 ? ", all of it idle" : "");
+	} else switch (s->verdict) {
 	case VERDICT_RECEIVER_LIMITED:
 		n = (size_t)snprintf(s->evidence, sizeof(s->evidence),
 		    "the receiver's window was zero for %.2f s in %u episode%s and "
@@ -545,6 +551,11 @@ diagnosis_summarize(const struct conn_diagnosis *cd, const struct conn_analysis 
 			break;
 		}
 	}
+	/* The bucket's value may fall outside what was seen: keep min <= median <= max. */
+	if (seen && s->window_median < s->window_min)
+		s->window_median = s->window_min;
+	if (seen && s->window_median > s->window_max)
+		s->window_median = s->window_max;
 	if (dd->fit_n >= 2) {
 		mean_t = dd->fit_t / dd->fit_n;
 		var_t = dd->fit_tt / dd->fit_n - mean_t * mean_t;

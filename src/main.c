@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "pipeline.h"
+#include "plot.h"
 #include "report.h"
 #include "tcpsight.h"
 #include "tunables.h"
@@ -50,6 +51,10 @@ enum {
 	OPT_DURATION,
 	OPT_STATS_INTERVAL,
 	OPT_MAX_EVENTS,
+	OPT_PLOT,
+	OPT_PLOT_TOP,
+	OPT_FLOW,
+	OPT_HTML,
 };
 
 static const struct option long_options[] = {
@@ -59,6 +64,10 @@ static const struct option long_options[] = {
 	{ "events", no_argument, NULL, OPT_EVENTS },
 	{ "series", no_argument, NULL, OPT_SERIES },
 	{ "max-events", required_argument, NULL, OPT_MAX_EVENTS },
+	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "plot-top", required_argument, NULL, OPT_PLOT_TOP },
+	{ "flow", required_argument, NULL, OPT_FLOW },
+	{ "html", required_argument, NULL, OPT_HTML },
 	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 	{ "timeout-opening", required_argument, NULL, OPT_TIMEOUT_OPENING },
 	{ "timeout-established", required_argument, NULL, OPT_TIMEOUT_ESTABLISHED },
@@ -92,6 +101,12 @@ usage(FILE *out)
 	    "                                  each diagnosis (JSON formats)\n"
 	    "      --max-events N              events kept per flow in the JSON\n"
 	    "                                  document (default %u)\n"
+	    "      --plot DIR                  write each flow's time-sequence and\n"
+	    "                                  window graphs as SVG files into DIR\n"
+	    "      --html FILE                 also write a self-contained HTML report\n"
+	    "                                  with the worst flows' graphs (default %u)\n"
+	    "      --plot-top N                graph only the N most stalled flows\n"
+	    "      --flow ID                   graph only flow ID (or ADDR:PORT-ADDR:PORT)\n"
 	    "      --max-flows N               connections tracked at once (default %u)\n"
 	    "      --timeout-opening S         idle timeout while opening (default %u s)\n"
 	    "      --timeout-established S     idle timeout when open (default %u s)\n"
@@ -111,7 +126,7 @@ usage(FILE *out)
 	    "  -V, --version                   print the version\n"
 	    "See tcpsight(1) for the report's fields.\n",
 	    TCPSIGHT_NAME, TCPSIGHT_NAME, DEFAULT_MAX_EVENTS_PER_FLOW,
-	    DEFAULT_MAX_FLOWS, DEFAULT_TIMEOUT_OPENING_S,
+	    HTML_GRAPH_FLOWS, DEFAULT_MAX_FLOWS, DEFAULT_TIMEOUT_OPENING_S,
 	    DEFAULT_TIMEOUT_ESTABLISHED_S, DEFAULT_TIMEOUT_CLOSED_S,
 	    DEFAULT_LIVE_SNAPLEN, DEFAULT_STATS_INTERVAL_S);
 }
@@ -257,9 +272,12 @@ main(int argc, char **argv)
 	};
 	struct drop_privileges dp = { NULL };
 	struct run_summary *sum;
-	struct report_sink *sink;
+	struct report_sink *sink, *tee;
+	struct plot_options po = { NULL, 0, false };
 	enum output_format format = FORMAT_AUTO;
-	const char *output = NULL, *user = NULL;
+	const char *output = NULL, *user = NULL, *plot_dir = NULL, *html = NULL;
+	char plot_err[REPORT_MESSAGE_LEN] = "", html_err[REPORT_MESSAGE_LEN] = "";
+	FILE *html_out = NULL;
 	char *filter_words = NULL;
 	uint32_t max_events = DEFAULT_MAX_EVENTS_PER_FLOW;
 	unsigned long long v;
@@ -349,6 +367,24 @@ main(int argc, char **argv)
 		case OPT_SERIES:
 			opt.series = true;
 			break;
+		case OPT_PLOT:
+			plot_dir = optarg;
+			break;
+		case OPT_HTML:
+			html = optarg;
+			break;
+		case OPT_FLOW:
+			po.flow = optarg;
+			break;
+		case OPT_PLOT_TOP:
+			if (!parse_number(optarg, 1, PLOT_TOP_MAX, &v)) {
+				fprintf(stderr, "%s: --plot-top wants a number from 1 "
+				    "to %u, not '%s'\n", TCPSIGHT_NAME, PLOT_TOP_MAX,
+				    optarg);
+				return EXIT_FATAL;
+			}
+			po.top = (size_t)v;
+			break;
 		case OPT_MAX_EVENTS:
 			if (!parse_number(optarg, 1, UINT32_MAX, &v)) {
 				fprintf(stderr, "%s: --max-events wants a number from 1 "
@@ -387,6 +423,16 @@ main(int argc, char **argv)
 			return EXIT_FATAL;
 		}
 	}
+	if ((po.flow != NULL || po.top != 0) && plot_dir == NULL && html == NULL) {
+		fprintf(stderr, "%s: --flow and --plot-top choose what --plot or "
+		    "--html draw; give one of those\n", TCPSIGHT_NAME);
+		return EXIT_FATAL;
+	}
+	/* The pictures need each connection's series; the report shows it
+	 * only with --series. */
+	po.show_series = opt.series;
+	if (plot_dir != NULL || html != NULL)
+		opt.series = true;
 	if (live.device != NULL) {
 		/* Live: what follows the options is a BPF expression. */
 		if (optind < argc) {
@@ -437,11 +483,40 @@ main(int argc, char **argv)
 		setvbuf(out, NULL, _IOLBF, 0);	/* a live feed goes out line by line */
 	sink = format == FORMAT_TEXT ?
 	    report_text_create(out, opt.live != NULL && isatty(fileno(out))) :
-	    format == FORMAT_NDJSON ? report_ndjson_create(out) :
+	    format == FORMAT_NDJSON ? report_ndjson_create(out, opt.live != NULL) :
 	    report_json_doc_create(out, opt.events ? max_events : 0);
 	sum = calloc(1, sizeof(*sum));
 	if (sink == NULL || sum == NULL) {
 		fprintf(stderr, "%s: %s\n", TCPSIGHT_NAME, tcps_strerror(TCPS_ERR_NOMEM));
+		return EXIT_FATAL;
+	}
+	/* The pictures: sinks that pass every record on to the report. */
+	rc = 0;
+	if (plot_dir != NULL) {
+		rc = report_plot_create(&tee, sink, plot_dir, &po, plot_err,
+		    sizeof(plot_err));
+		if (rc == 0)
+			sink = tee;
+		else
+			fprintf(stderr, "%s: --plot: %s\n", TCPSIGHT_NAME, plot_err);
+	}
+	if (rc == 0 && html != NULL) {
+		if ((html_out = fopen(html, "w")) == NULL) {
+			fprintf(stderr, "%s: %s: %s\n", TCPSIGHT_NAME, html,
+			    strerror(errno));
+			rc = TCPS_ERR_OUTPUT;
+		} else if ((rc = report_html_create(&tee, sink, html_out, html, &po,
+		    html_err, sizeof(html_err))) == 0)
+			sink = tee;
+		else
+			fprintf(stderr, "%s: --html: %s\n", TCPSIGHT_NAME, html_err);
+	}
+	if (rc != 0) {
+		report_sink_free(&sink);
+		if (html_out != NULL)
+			fclose(html_out);
+		free(sum);
+		free(filter_words);
 		return EXIT_FATAL;
 	}
 
@@ -449,7 +524,12 @@ main(int argc, char **argv)
 	rc = pipeline_run(&opt, sink, sum);
 	for (i = 0; i < sum->message_count; i++)
 		fprintf(stderr, "%s: %s\n", TCPSIGHT_NAME, sum->messages[i]);
-	if (rc == TCPS_ERR_OUTPUT)
+	if (rc != 0 && (plot_err[0] != '\0' || html_err[0] != '\0')) {
+		if (plot_err[0] != '\0')
+			fprintf(stderr, "%s: --plot: %s\n", TCPSIGHT_NAME, plot_err);
+		if (html_err[0] != '\0')
+			fprintf(stderr, "%s: --html: %s\n", TCPSIGHT_NAME, html_err);
+	} else if (rc == TCPS_ERR_OUTPUT)
 		fprintf(stderr, "%s: %s: %s\n", TCPSIGHT_NAME,
 		    output != NULL ? output : "standard output",
 		    errno != 0 ? strerror(errno) : tcps_strerror(rc));
@@ -465,6 +545,10 @@ main(int argc, char **argv)
 	free(filter_words);
 	if (out != stdout && fclose(out) != 0 && status != EXIT_FATAL) {
 		fprintf(stderr, "%s: %s: %s\n", TCPSIGHT_NAME, output, strerror(errno));
+		status = EXIT_FATAL;
+	}
+	if (html_out != NULL && fclose(html_out) != 0 && status != EXIT_FATAL) {
+		fprintf(stderr, "%s: %s: %s\n", TCPSIGHT_NAME, html, strerror(errno));
 		status = EXIT_FATAL;
 	}
 	return status;

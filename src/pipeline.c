@@ -140,6 +140,8 @@ process_segment(struct run *run, const struct packet *p)
 			return TCPS_ERR_NOMEM;
 	}
 	f->last_frame = p->frame;
+	if (p->ts_ns < f->first_ns)
+		f->first_ns = p->ts_ns;	/* the capture's clock ran backwards */
 	tcp_state_update(&f->tcp, dir, p);
 	analysis_update(&f->an, dir, p, reused, &v);
 	diagnosis_update(&f->diag, &f->an, dir, p, &v, f->series);

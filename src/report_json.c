@@ -5,10 +5,14 @@
  * object until finish() and writes them in id order, the NDJSON sink
  * writes each one as its connection ends and keeps nothing.
  */
+#include <sys/stat.h>
+
 #include <arpa/inet.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -159,7 +163,7 @@ json_episode(const struct zw_episode *e)
 	return json_pack("{s:o, s:o, s:o, s:i, s:o, s:o, s:i}",
 	    "start", json_seconds(e->start_ns),
 	    "end", json_seconds(e->end_ns),
-	    "seconds", json_seconds(e->end_ns - e->start_ns),
+	    "seconds", json_seconds(e->end_ns > e->start_ns ? e->end_ns - e->start_ns : 0),
 	    "probes", (json_int_t)e->probes,
 	    "reopen_seconds", e->reopen_mss_ns == UINT32_MAX ? json_null() :
 	    json_seconds(e->reopen_mss_ns),
@@ -303,7 +307,8 @@ report_flow_json(const struct flow *f, enum flow_end_reason reason)
 	json_object_set_new(o, "last_frame", json_integer((json_int_t)f->last_frame));
 	json_object_set_new(o, "first_time", json_seconds(f->first_ns));
 	json_object_set_new(o, "last_time", json_seconds(f->last_ns));
-	json_object_set_new(o, "duration", json_seconds(f->last_ns - f->first_ns));
+	json_object_set_new(o, "duration", json_seconds(f->last_ns > f->first_ns ?
+	    f->last_ns - f->first_ns : 0));
 	json_object_set_new(o, "handshake_rtt", json_handshake(&f->an));
 	json_object_set_new(o, "c2s", json_direction(&f->an.dir[DIR_C2S]));
 	json_object_set_new(o, "s2c", json_direction(&f->an.dir[DIR_S2C]));
@@ -668,15 +673,59 @@ report_json_doc_create(FILE *out, uint32_t max_events)
 
 struct ndjson_sink {
 	struct report_sink base;
-	FILE *out;
+	int fd;			/* written with write(2), whole lines only */
+	bool regular;		/* fd is a regular file: a cut can be undone */
+	bool flush_each_line;	/* live: every line goes out at once */
+	char *buf;		/* complete lines not yet written */
+	size_t len;
+	size_t cap;
 	struct worst_list worst;
 };
 
 #define NDJSON_FLAGS	(JSON_COMPACT | JSON_REAL_PRECISION(16))
+#define NDJSON_BUFFER	65536	/* lines gathered before a write(2) */
 
-/* Write one compact JSON line in a single fwrite, so no line is half-written. */
+/*
+ * Write out the gathered lines.  When the output takes only part of them
+ * (disk full, file size limit), a regular file is cut back to its last
+ * whole line, so a reader never sees half a JSON object; errno is kept
+ * for the caller's message.
+ */
 static int
-write_line(FILE *out, json_t *o)
+nd_flush(struct ndjson_sink *n)
+{
+	off_t start = n->regular ? lseek(n->fd, 0, SEEK_CUR) : -1;
+	size_t off = 0, keep;
+	ssize_t w;
+	int saved;
+
+	while (off < n->len) {
+		w = write(n->fd, n->buf + off, n->len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (off == n->len) {
+		n->len = 0;
+		return 0;
+	}
+	if (w == 0)
+		errno = ENOSPC;
+	saved = errno;
+	for (keep = off; keep > 0 && n->buf[keep - 1] != '\n'; keep--)
+		;
+	if (off > 0 && start >= 0 && ftruncate(n->fd, start + (off_t)keep) == 0)
+		(void)lseek(n->fd, start + (off_t)keep, SEEK_SET);
+	errno = saved;
+	n->len = 0;
+	return TCPS_ERR_OUTPUT;
+}
+
+/* Add one compact JSON line; write when the buffer is full (or at once, live). */
+static int
+write_line(struct ndjson_sink *n, json_t *o)
 {
 	char *text = json_dumps(o, NDJSON_FLAGS);
 	size_t len;
@@ -685,10 +734,24 @@ write_line(FILE *out, json_t *o)
 	if (text == NULL)
 		return TCPS_ERR_NOMEM;
 	len = strlen(text);
-	text[len] = '\n';	/* replaces the NUL; length is tracked */
-	if (fwrite(text, 1, len + 1, out) != len + 1)
-		rc = TCPS_ERR_OUTPUT;
+	if (n->len + len + 1 > n->cap) {
+		size_t ncap = n->len + len + 1 > NDJSON_BUFFER ? n->len + len + 1 :
+		    NDJSON_BUFFER;
+		char *grown = realloc(n->buf, ncap);
+
+		if (grown == NULL) {
+			free(text);
+			return TCPS_ERR_NOMEM;
+		}
+		n->buf = grown;
+		n->cap = ncap;
+	}
+	memcpy(n->buf + n->len, text, len);
+	n->buf[n->len + len] = '\n';
+	n->len += len + 1;
 	free(text);
+	if (n->flush_each_line || n->len >= NDJSON_BUFFER)
+		rc = nd_flush(n);
 	return rc;
 }
 
@@ -704,7 +767,7 @@ nd_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason re
 	json_object_update(o, flow);
 	json_decref(flow);
 	worst_note(&n->worst, f);
-	rc = write_line(n->out, o);
+	rc = write_line(n, o);
 	json_decref(o);
 	return rc;
 }
@@ -729,10 +792,10 @@ nd_stats(struct report_sink *s, const struct live_stats *st)
 	    "flow_memory_bytes", (json_int_t)st->flow_memory_bytes,
 	    "evicted", (json_int_t)st->evicted,
 	    "timed_out", (json_int_t)st->timed_out);
-	rc = write_line(n->out, o);
+	rc = write_line(n, o);
 	json_decref(o);
-	if (rc == 0 && fflush(n->out) != 0)
-		rc = TCPS_ERR_OUTPUT;
+	if (rc == 0)
+		rc = nd_flush(n);	/* a stats line is news: out at once */
 	return rc;
 }
 
@@ -747,7 +810,7 @@ nd_event(struct report_sink *s, const struct flow *f, int dir,
 	json_object_set_new(o, "type", json_string("event"));
 	json_object_update(o, e);
 	json_decref(e);
-	rc = write_line(n->out, o);
+	rc = write_line(n, o);
 	json_decref(o);
 	return rc;
 }
@@ -764,32 +827,40 @@ nd_finish(struct report_sink *s, const struct run_summary *sum)
 	    "capture", report_capture_json(sum),
 	    "summary", report_summary_json(sum),
 	    "diagnosis", worst_json(&n->worst));
-	rc = write_line(n->out, o);
+	rc = write_line(n, o);
 	json_decref(o);
-	if (rc == 0 && fflush(n->out) != 0)
-		rc = TCPS_ERR_OUTPUT;
+	if (rc == 0)
+		rc = nd_flush(n);
 	return rc;
 }
 
 static void
 nd_destroy(struct report_sink *s)
 {
-	worst_free(&((struct ndjson_sink *)s)->worst);
-	free(s);
+	struct ndjson_sink *n = (struct ndjson_sink *)s;
+
+	worst_free(&n->worst);
+	free(n->buf);
+	free(n);
 }
 
 struct report_sink *
-report_ndjson_create(FILE *out)
+report_ndjson_create(FILE *out, bool flush_each_line)
 {
 	struct ndjson_sink *n = calloc(1, sizeof(*n));
+	struct stat st;
 
 	if (n == NULL)
 		return NULL;
+	/* Lines go out with write(2): nothing may wait in the FILE's buffer. */
+	fflush(out);
+	n->fd = fileno(out);
+	n->regular = fstat(n->fd, &st) == 0 && S_ISREG(st.st_mode);
+	n->flush_each_line = flush_each_line;
 	n->base.event = nd_event;
 	n->base.stats = nd_stats;
 	n->base.flow_end = nd_flow_end;
 	n->base.finish = nd_finish;
 	n->base.destroy = nd_destroy;
-	n->out = out;
 	return &n->base;
 }
