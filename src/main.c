@@ -501,6 +501,9 @@ main(int argc, char **argv)
 			fprintf(stderr, "%s: --plot: %s\n", TCPSIGHT_NAME, plot_err);
 	}
 	if (rc == 0 && html != NULL) {
+		/* Around the --plot sink: pass the series on, it hides them. */
+		if (plot_dir != NULL)
+			po.show_series = true;
 		if ((html_out = fopen(html, "w")) == NULL) {
 			fprintf(stderr, "%s: %s: %s\n", TCPSIGHT_NAME, html,
 			    strerror(errno));

@@ -67,7 +67,8 @@ void plot_escape(FILE *out, const char *s);
  * Write graph `kind` of direction `dir` of f (plot_has_data() true) as
  * one <svg> element; standalone adds the XML declaration (a file of its
  * own), otherwise it is meant to sit inline in HTML.  Element ids are
- * unique per flow, direction and kind.  0 or TCPS_ERR_OUTPUT.
+ * unique per flow, direction and kind.  0, TCPS_ERR_OUTPUT (a write
+ * failed) or TCPS_ERR_NOMEM.
  */
 int plot_render(FILE *out, const struct flow *f, int dir, enum plot_kind kind,
     bool standalone);

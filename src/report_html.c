@@ -484,8 +484,9 @@ write_graphs(struct html_sink *h)
 		for (d = 0; d < 2; d++) {
 			if (k->svg[d][PLOT_TSG] == NULL)
 				continue;
+			/* The window first: where a slow reader shows. */
 			fputs("<div class=\"graphs\">\n", out);
-			for (g = 0; g < PLOT_KIND_COUNT; g++)
+			for (g = PLOT_KIND_COUNT; g-- > 0;)
 				fputs(k->svg[d][g], out);
 			fputs("</div>\n", out);
 		}

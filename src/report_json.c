@@ -696,7 +696,7 @@ nd_flush(struct ndjson_sink *n)
 {
 	off_t start = n->regular ? lseek(n->fd, 0, SEEK_CUR) : -1;
 	size_t off = 0, keep;
-	ssize_t w;
+	ssize_t w = 0;
 	int saved;
 
 	while (off < n->len) {

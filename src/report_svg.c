@@ -36,6 +36,7 @@
 #define AREA_TOP	76.0
 #define AREA_BOTTOM	(PLOT_HEIGHT - 64.0)
 #define CHAR_WIDTH	6.9	/* average width of a 12 px sans-serif character */
+#define MAX_TICKS	24	/* per axis */
 
 /* Colours. */
 #define C_TEXT		"#222222"
@@ -605,56 +606,74 @@ byte_unit(double top, double *unit, const char **name)
 	}
 }
 
+/* Multiples of step in [lo, hi] into out (at most MAX_TICKS); how many. */
+static int
+tick_values(double lo, double hi, double step, double *out)
+{
+	double k = ceil(lo / step - 1e-9);
+	int n = 0;
+
+	/* Each tick computed afresh: no rounding error piles up. */
+	while (n < MAX_TICKS && (k + n) * step <= hi + step * 1e-6) {
+		out[n] = (k + n) * step;
+		n++;
+	}
+	return n;
+}
+
 /* Grid, ticks and labels of both axes; a frame around the plot area. */
 static void
 draw_axes(FILE *out, const struct axes *a, const char *ylabel)
 {
-	double xstep, ystep, t, unit, tscale;
+	double xstep, ystep, unit, tscale, xt[MAX_TICKS], yt[MAX_TICKS];
 	const char *uname, *tname;
-	int dec;
+	int i, nx, ny, xdec, ydec;
 
 	/* Time: milliseconds under a second, else seconds. */
 	tscale = a->x1 - a->x0 < 1.0 ? 1000 : 1;
 	tname = tscale == 1000 ? "ms" : "s";
 	xstep = nice_step((a->x1 - a->x0) * tscale, 10) / tscale;
-	dec = step_decimals(xstep * tscale);
-	fprintf(out, "<g class=\"grid\" stroke=\"%s\" stroke-width=\"1\">\n", C_GRID);
-	for (t = ceil(a->x0 / xstep - 1e-9) * xstep; t <= a->x1 + 1e-12; t += xstep)
-		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
-		    px_x(a, t), AREA_TOP, px_x(a, t), AREA_BOTTOM);
+	xdec = step_decimals(xstep * tscale);
+	nx = tick_values(a->x0, a->x1, xstep, xt);
 	byte_unit(a->y1, &unit, &uname);
 	ystep = nice_step((a->y1 - a->y0) / unit, 8) * unit;
 	if (ystep < 1)
 		ystep = 1;	/* no fractions of a byte */
-	for (t = ceil(a->y0 / ystep - 1e-9) * ystep; t <= a->y1 + 1e-9; t += ystep)
+	ydec = step_decimals(ystep / unit);
+	ny = tick_values(a->y0, a->y1, ystep, yt);
+
+	fprintf(out, "<g class=\"grid\" stroke=\"%s\" stroke-width=\"1\">\n", C_GRID);
+	for (i = 0; i < nx; i++)
 		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
-		    AREA_LEFT, px_y(a, t), AREA_RIGHT, px_y(a, t));
+		    px_x(a, xt[i]), AREA_TOP, px_x(a, xt[i]), AREA_BOTTOM);
+	for (i = 0; i < ny; i++)
+		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+		    AREA_LEFT, px_y(a, yt[i]), AREA_RIGHT, px_y(a, yt[i]));
 	fputs("</g>\n", out);
 
 	fprintf(out, "<g class=\"axis x\" fill=\"%s\" text-anchor=\"middle\">\n",
 	    C_TEXT);
-	for (t = ceil(a->x0 / xstep - 1e-9) * xstep; t <= a->x1 + 1e-12; t += xstep) {
-		double v = t * tscale;
+	for (i = 0; i < nx; i++) {
+		double v = xt[i] * tscale;
 
 		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-		    "stroke=\"%s\"/>", px_x(a, t), AREA_BOTTOM, px_x(a, t),
+		    "stroke=\"%s\"/>", px_x(a, xt[i]), AREA_BOTTOM, px_x(a, xt[i]),
 		    AREA_BOTTOM + 5, C_TEXT);
-		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">%.*f</text>\n", px_x(a, t),
-		    AREA_BOTTOM + 19, dec, fabs(v) < 1e-12 ? 0.0 : v);
+		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">%.*f</text>\n", px_x(a, xt[i]),
+		    AREA_BOTTOM + 19, xdec, fabs(v) < 1e-12 ? 0.0 : v);
 	}
 	fputs("</g>\n", out);
 	fprintf(out, "<g class=\"axis y\" fill=\"%s\" text-anchor=\"end\">\n", C_TEXT);
-	dec = step_decimals(ystep / unit);
-	for (t = ceil(a->y0 / ystep - 1e-9) * ystep; t <= a->y1 + 1e-9; t += ystep) {
+	for (i = 0; i < ny; i++) {
 		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-		    "stroke=\"%s\"/>", AREA_LEFT - 5, px_y(a, t), AREA_LEFT,
-		    px_y(a, t), C_TEXT);
-		if (fabs(t) < 1e-9)
+		    "stroke=\"%s\"/>", AREA_LEFT - 5, px_y(a, yt[i]), AREA_LEFT,
+		    px_y(a, yt[i]), C_TEXT);
+		if (fabs(yt[i]) < 1e-9)
 			fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">0</text>\n",
-			    AREA_LEFT - 8, px_y(a, t) + 4);
+			    AREA_LEFT - 8, px_y(a, yt[i]) + 4);
 		else
 			fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">%.*f %s</text>\n",
-			    AREA_LEFT - 8, px_y(a, t) + 4, dec, t / unit, uname);
+			    AREA_LEFT - 8, px_y(a, yt[i]) + 4, ydec, yt[i] / unit, uname);
 	}
 	fputs("</g>\n", out);
 	fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
