@@ -57,9 +57,6 @@ bool plot_worse(double sa, uint64_t pa, uint64_t ia, double sb, uint64_t pb,
 /* Trouble counts of f (retransmissions, zero windows, gaps), for ties. */
 uint64_t plot_problems(const struct flow *f);
 
-/* "ADDR:PORT" of key side `side` ("[ADDR]:PORT" for IPv6). */
-void plot_format_endpoint(const struct flow *f, int side, char *buf, size_t len);
-
 /* Write s with XML's five special characters escaped. */
 void plot_escape(FILE *out, const char *s);
 

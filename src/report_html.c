@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "plot.h"
+#include "report_internal.h"
 #include "tcpsight.h"
 
 #ifndef TCPSIGHT_VERSION
@@ -160,20 +161,6 @@ static const char html_script[] =
 "\tdocument.documentElement.setAttribute('data-ready', 'yes');\n"
 "})();\n";
 
-/* Bytes in human units: "512 B", "1.5 KB", "12.3 MB" (powers of 1000). */
-static void
-format_bytes(uint64_t n, char *buf, size_t len)
-{
-	if (n < 1000)
-		snprintf(buf, len, "%llu B", (unsigned long long)n);
-	else if (n < 1000000)
-		snprintf(buf, len, "%.1f KB", (double)n / 1e3);
-	else if (n < 1000000000)
-		snprintf(buf, len, "%.1f MB", (double)n / 1e6);
-	else
-		snprintf(buf, len, "%.2f GB", (double)n / 1e9);
-}
-
 /* Seconds in human units: "850 us", "12.5 ms", "3.20 s". */
 static void
 format_seconds(double s, char *buf, size_t len)
@@ -195,8 +182,8 @@ fill_row(struct html_sink *h, struct html_row *r, const struct flow *f,
 
 	memset(r, 0, sizeof(*r));
 	r->id = f->id;
-	plot_format_endpoint(f, f->client_side, r->client, sizeof(r->client));
-	plot_format_endpoint(f, !f->client_side, r->server, sizeof(r->server));
+	report_format_endpoint(f, f->client_side, r->client, sizeof(r->client));
+	report_format_endpoint(f, !f->client_side, r->server, sizeof(r->server));
 	r->conn_state = conn_state_name(tcp_state_conn_state(&f->tcp));
 	r->end_reason = flow_end_reason_name(reason);
 	r->duration_ns = f->last_ns - f->first_ns;
@@ -422,8 +409,8 @@ write_table(struct html_sink *h)
 		char id[32];
 
 		format_seconds((double)r->duration_ns / 1e9, dur, sizeof(dur));
-		format_bytes(r->payload[0], up, sizeof(up));
-		format_bytes(r->payload[1], down, sizeof(down));
+		report_format_bytes(r->payload[0], up, sizeof(up));
+		report_format_bytes(r->payload[1], down, sizeof(down));
 		format_seconds(r->stall_s, stall, sizeof(stall));
 		fprintf(out, "<tr%s>", row_troubled(r) ? " class=\"troubled\"" : "");
 		snprintf(id, sizeof(id), "%llu", (unsigned long long)r->id);

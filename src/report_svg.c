@@ -168,18 +168,6 @@ plot_worse(double sa, uint64_t pa, uint64_t ia, double sb, uint64_t pb,
 }
 
 void
-plot_format_endpoint(const struct flow *f, int side, char *buf, size_t len)
-{
-	char addr[INET6_ADDRSTRLEN];
-
-	report_format_addr(f, side, addr, sizeof(addr));
-	if (f->key.ip_version == 6)
-		snprintf(buf, len, "[%s]:%u", addr, f->key.port[side]);
-	else
-		snprintf(buf, len, "%s:%u", addr, f->key.port[side]);
-}
-
-void
 plot_escape(FILE *out, const char *s)
 {
 	for (; *s != '\0'; s++) {
@@ -780,8 +768,8 @@ draw_header(FILE *out, const struct view *v, enum plot_kind kind, bool standalon
 	double net = ds->share[LIMIT_LOSS] + ds->share[LIMIT_PATH];
 	uint32_t retx = f->an.dir[v->dir].flag_count[SEG_RETRANSMISSION];
 
-	plot_format_endpoint(f, f->client_side, client, sizeof(client));
-	plot_format_endpoint(f, !f->client_side, server, sizeof(server));
+	report_format_endpoint(f, f->client_side, client, sizeof(client));
+	report_format_endpoint(f, !f->client_side, server, sizeof(server));
 	if (standalone)
 		fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
 	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "

@@ -53,8 +53,8 @@ report_format_addr(const struct flow *f, int side, char *buf, size_t len)
 		inet_ntop(AF_INET6, f->key.addr[side], buf, (socklen_t)len);
 }
 
-static void
-format_endpoint(const struct flow *f, int side, char *buf, size_t len)
+void
+report_format_endpoint(const struct flow *f, int side, char *buf, size_t len)
 {
 	char addr[INET6_ADDRSTRLEN];
 
@@ -65,9 +65,8 @@ format_endpoint(const struct flow *f, int side, char *buf, size_t len)
 		snprintf(buf, len, "%s:%u", addr, f->key.port[side]);
 }
 
-/* Bytes in human units: "512 B", "1.5 KB", "12.3 MB" (powers of 1000). */
-static void
-format_bytes(uint64_t n, char *buf, size_t len)
+void
+report_format_bytes(uint64_t n, char *buf, size_t len)
 {
 	if (n < 1000)
 		snprintf(buf, len, "%llu B", (unsigned long long)n);
@@ -98,8 +97,8 @@ fill_row(struct text_row *r, const struct flow *f, const char *end)
 	int d;
 
 	r->id = f->id;
-	format_endpoint(f, f->client_side, r->client, sizeof(r->client));
-	format_endpoint(f, !f->client_side, r->server, sizeof(r->server));
+	report_format_endpoint(f, f->client_side, r->client, sizeof(r->client));
+	report_format_endpoint(f, !f->client_side, r->server, sizeof(r->server));
 	r->conn_state = conn_state_name(tcp_state_conn_state(&f->tcp));
 	r->end_reason = end;
 	r->duration_ns = f->last_ns - f->first_ns;
@@ -216,8 +215,8 @@ print_rows(FILE *out, const struct text_row *rows, size_t n)
 		const struct text_row *r = &rows[i];
 
 		format_duration(r->duration_ns, dur, sizeof(dur));
-		format_bytes(r->payload[0], up, sizeof(up));
-		format_bytes(r->payload[1], down, sizeof(down));
+		report_format_bytes(r->payload[0], up, sizeof(up));
+		report_format_bytes(r->payload[1], down, sizeof(down));
 		fprintf(out, "%5llu  %-24s  %-24s  %-6s  %9s  %7llu  %10s  %10s  "
 		    "%5u %6u %4u %4u %3u  %-12s  %s\n",
 		    (unsigned long long)r->id, r->client, r->server,
