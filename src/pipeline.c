@@ -32,6 +32,10 @@ struct run {
 	uint64_t deadline_ns;	/* --duration: wall clock to stop at; 0 = none */
 	uint64_t next_view_ns;	/* wall clock of the next live view */
 	uint64_t next_tick_ns;	/* packet time of the next live tick */
+	uint64_t clock_ns;	/* packet time that drives idle expiry */
+	uint64_t max_timeout_ns;	/* the longest idle timeout */
+	uint64_t jump_ns;	/* a far-ahead time not yet confirmed */
+	bool jump_pending;
 	bool events;		/* hand flagged segments to the sink */
 	bool series;		/* give each connection a window series */
 	struct run_summary *sum;
@@ -282,6 +286,29 @@ live_tick(struct run *run, struct capture *cap)
 	return run->sink_error == 0;
 }
 
+/*
+ * The packet-time clock that expires idle connections.  One packet
+ * stamped far in the future (a broken clock, a corrupt record) must not
+ * end every open connection: a jump longer than the longest idle timeout
+ * is believed only when the next packet confirms it.
+ */
+static void
+advance_expiry_clock(struct run *run, uint64_t ts_ns)
+{
+	if (ts_ns <= run->clock_ns)
+		return;
+	if (run->clock_ns != 0 && ts_ns - run->clock_ns > run->max_timeout_ns) {
+		if (!run->jump_pending ||
+		    ts_ns + run->max_timeout_ns < run->jump_ns) {
+			run->jump_pending = true;	/* wait for a second opinion */
+			run->jump_ns = ts_ns;
+			return;
+		}
+	}
+	run->jump_pending = false;
+	run->clock_ns = ts_ns;
+}
+
 /* Whether the user asked to stop: a signal, or -c reached. */
 static bool
 should_stop(struct run *run, uint64_t frame)
@@ -347,9 +374,10 @@ read_input(struct run *run, struct capture *cap, const char *name,
 		rc = process_segment(run, &pkt);
 		if (rc != 0)
 			return rc;
-		if (sum->last_ns >= *next_expiry_ns) {
-			flow_table_expire(run->table, sum->last_ns);
-			*next_expiry_ns = sum->last_ns + EXPIRY_INTERVAL_NS;
+		advance_expiry_clock(run, view.ts_ns);
+		if (run->clock_ns >= *next_expiry_ns) {
+			flow_table_expire(run->table, run->clock_ns);
+			*next_expiry_ns = run->clock_ns + EXPIRY_INTERVAL_NS;
 		}
 		if (run->sink_error != 0)
 			return run->sink_error;
@@ -421,6 +449,9 @@ pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
 	sum->max_flows = opt->limits.max_flows;
 	sum->events_reported = opt->events;
 	sum->flow_record_bytes = flow_record_size();
+	for (i = 0; i < FLOW_CLASS_COUNT; i++)
+		if (opt->limits.timeout_ns[i] > run.max_timeout_ns)
+			run.max_timeout_ns = opt->limits.timeout_ns[i];
 	run.table = flow_table_create(&opt->limits, on_flow_end, &run);
 	if (run.table == NULL)
 		return TCPS_ERR_NOMEM;

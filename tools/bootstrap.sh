@@ -11,7 +11,7 @@ builddir=${1:-build}
 packages="build-essential pkg-config meson ninja-build libpcap-dev
 libjansson-dev uthash-dev zlib1g-dev libzstd-dev mandoc python3
 python3-jsonschema tshark tcptrace tcpdump iproute2 nftables ethtool jq
-zstd libxml2-utils chromium"
+zstd libxml2-utils chromium clang libclang-rt-14-dev valgrind iperf3"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
