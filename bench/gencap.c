@@ -71,7 +71,7 @@
  *   unanswered (SYN + 2 retries)   2 %
  *
  *   endings: FIN 83 % (client first 60 %), RST 12 % (client 70 %; a
- *   quarter of the downloads' RSTs abort mid-transfer), 5 % just go quiet;
+ *   third of the downloads' client RSTs abort mid-transfer), 5 % go quiet;
  *   connections still running when the capture ends stay open.
  *   IPv6: 30 %.  Stacks: 85 % Linux-like SYN options (MSS, SACK-permitted,
  *   timestamps, window scale 7), 15 % Windows-like (MSS, window scale 8,
