@@ -114,6 +114,13 @@ struct report_sink *report_ndjson_create(FILE *out, bool flush_each_line);
  */
 struct report_sink *report_text_create(FILE *out, bool live_screen);
 
+/*
+ * Limit the text table to the `top` worst connections (0: all) and, with
+ * only_problems, to connections with a problem or a verdict other than
+ * healthy.  The header still counts every connection.
+ */
+void report_text_limit(struct report_sink *text, size_t top, bool only_problems);
+
 /* What the picture sinks draw (--plot, --html). */
 struct plot_options {
 	const char *flow;	/* --flow: an id or ADDR:PORT-ADDR:PORT; NULL = all */

@@ -48,6 +48,8 @@ enum {
 	OPT_TIMEOUT_CLOSED,
 	OPT_EVENTS,
 	OPT_SERIES,
+	OPT_TOP,
+	OPT_ONLY_PROBLEMS,
 	OPT_DURATION,
 	OPT_STATS_INTERVAL,
 	OPT_MAX_EVENTS,
@@ -63,6 +65,8 @@ static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "events", no_argument, NULL, OPT_EVENTS },
 	{ "series", no_argument, NULL, OPT_SERIES },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "only-problems", no_argument, NULL, OPT_ONLY_PROBLEMS },
 	{ "max-events", required_argument, NULL, OPT_MAX_EVENTS },
 	{ "plot", required_argument, NULL, OPT_PLOT },
 	{ "plot-top", required_argument, NULL, OPT_PLOT_TOP },
@@ -97,6 +101,8 @@ usage(FILE *out)
 	    "  -f, --filter EXPR               BPF filter (pcap-filter(7) syntax)\n"
 	    "  -o, --output FILE               write the report to FILE\n"
 	    "      --events                    report every flagged segment\n"
+	    "      --top N                     text: show the N worst connections\n"
+	    "      --only-problems             text: show only troubled connections\n"
 	    "      --series                    add window / in-flight series to\n"
 	    "                                  each diagnosis (JSON formats)\n"
 	    "      --max-events N              events kept per flow in the JSON\n"
@@ -280,6 +286,8 @@ main(int argc, char **argv)
 	FILE *html_out = NULL;
 	char *filter_words = NULL;
 	uint32_t max_events = DEFAULT_MAX_EVENTS_PER_FLOW;
+	size_t text_top = 0;		/* --top: rows of the text table */
+	bool only_problems = false;	/* --only-problems */
 	unsigned long long v;
 	FILE *out = stdout;
 	size_t i;
@@ -363,6 +371,17 @@ main(int argc, char **argv)
 			break;
 		case OPT_EVENTS:
 			opt.events = true;
+			break;
+		case OPT_TOP:
+			if (!parse_number(optarg, 1, UINT32_MAX, &v)) {
+				fprintf(stderr, "%s: --top wants a number of connections, "
+				    "not '%s'\n", TCPSIGHT_NAME, optarg);
+				return EXIT_FATAL;
+			}
+			text_top = (size_t)v;
+			break;
+		case OPT_ONLY_PROBLEMS:
+			only_problems = true;
 			break;
 		case OPT_SERIES:
 			opt.series = true;
@@ -485,6 +504,13 @@ main(int argc, char **argv)
 	    report_text_create(out, opt.live != NULL && isatty(fileno(out))) :
 	    format == FORMAT_NDJSON ? report_ndjson_create(out, opt.live != NULL) :
 	    report_json_doc_create(out, opt.events ? max_events : 0);
+	if (sink != NULL && format == FORMAT_TEXT)
+		report_text_limit(sink, text_top, only_problems);
+	else if (text_top != 0 || only_problems) {
+		fprintf(stderr, "%s: --top and --only-problems shape the text "
+		    "table (-F text)\n", TCPSIGHT_NAME);
+		return EXIT_FATAL;
+	}
 	sum = calloc(1, sizeof(*sum));
 	if (sink == NULL || sum == NULL) {
 		fprintf(stderr, "%s: %s\n", TCPSIGHT_NAME, tcps_strerror(TCPS_ERR_NOMEM));

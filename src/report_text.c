@@ -39,6 +39,8 @@ struct text_sink {
 	struct report_sink base;
 	FILE *out;
 	bool live_screen;	/* redraw a live view: live capture on a terminal */
+	size_t top;		/* rows shown at most; 0 = all (--top) */
+	bool only_problems;	/* hide rows without problems (--only-problems) */
 	struct text_row *rows;
 	size_t count;
 	size_t cap;
@@ -232,13 +234,33 @@ static int
 text_finish(struct report_sink *s, const struct run_summary *sum)
 {
 	struct text_sink *t = (struct text_sink *)s;
+	size_t i, kept, shown;
 
 	if (t->count > 0)
 		qsort(t->rows, t->count, sizeof(*t->rows), cmp_row_worst);
 	if (t->live_screen)
 		fputs("\033[H\033[2J", t->out);	/* replace the live view */
 	print_header(t->out, sum, t->count);
-	print_rows(t->out, t->rows, t->count);
+	if (t->only_problems) {
+		/* Keep the troubled rows, in their order (worst first). */
+		for (i = kept = 0; i < t->count; i++) {
+			if (t->rows[i].problems == 0 && t->rows[i].diagnosis == NULL) {
+				free(t->rows[i].diagnosis);
+				continue;
+			}
+			t->rows[kept++] = t->rows[i];
+		}
+		shown = kept;
+		t->count = kept;
+	} else {
+		shown = t->count;
+	}
+	if (t->top != 0 && shown > t->top)
+		shown = t->top;
+	print_rows(t->out, t->rows, shown);
+	if (shown < t->count)
+		fprintf(t->out, "  (%zu more connection%s not shown)\n", t->count - shown,
+		    t->count - shown == 1 ? "" : "s");
 	if (fflush(t->out) != 0 || ferror(t->out))
 		return TCPS_ERR_OUTPUT;
 	return 0;
@@ -304,4 +326,13 @@ report_text_create(FILE *out, bool live_screen)
 	t->base.destroy = text_destroy;
 	t->out = out;
 	return &t->base;
+}
+
+void
+report_text_limit(struct report_sink *s, size_t top, bool only_problems)
+{
+	struct text_sink *t = (struct text_sink *)s;
+
+	t->top = top;
+	t->only_problems = only_problems;
 }
