@@ -32,6 +32,14 @@ struct pipeline_options {
 	 */
 	int (*after_open)(void *arg, char *errbuf, size_t errlen);
 	void *after_open_arg;
+	/*
+	 * Files only: called a few times a second with how far the current
+	 * input has been read (bytes of total; total 0 when unknown), and
+	 * once with done == total == 0 when reading ends.  NULL: no progress.
+	 */
+	void (*progress)(void *arg, size_t input, uint64_t done, uint64_t total,
+	    uint64_t packets);
+	void *progress_arg;
 };
 
 /*

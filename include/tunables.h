@@ -68,6 +68,9 @@
 /* How often the live terminal view is redrawn (--format text on a tty). */
 #define LIVE_VIEW_INTERVAL_NS		1000000000ull
 
+/* The progress line on a terminal is redrawn this often (wall clock). */
+#define PROGRESS_INTERVAL_NS		250000000ull
+
 /* ---- Really obscure stuff ---- */
 
 /* How often (packet time) idle connections are looked for. */

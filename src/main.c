@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pipeline.h"
@@ -85,6 +86,7 @@ static const struct option long_options[] = {
 	{ "stats-interval", required_argument, NULL, OPT_STATS_INTERVAL },
 	{ "write", required_argument, NULL, 'w' },
 	{ "relinquish-privileges", required_argument, NULL, 'Z' },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -128,6 +130,7 @@ usage(FILE *out)
 	    "  -w, --write FILE                also save the packets read to FILE (pcap)\n"
 	    "  -Z, --relinquish-privileges U   run as user U once the interface is open\n"
 	    "                                  (default nobody when started as root)\n"
+	    "  -q, --quiet                     no progress line on the terminal\n"
 	    "  -h, --help                      this help\n"
 	    "  -V, --version                   print the version\n"
 	    "See tcpsight(1) for the report's fields.\n",
@@ -167,6 +170,61 @@ parse_format(const char *s, enum output_format *out)
 	else
 		return false;
 	return true;
+}
+
+/* The progress line's state (files, standard error on a terminal). */
+struct progress {
+	uint64_t start_ns;	/* wall clock when reading began */
+	uint64_t start_done;	/* bytes read of the input when it began */
+	size_t input;		/* index of the input the line is about */
+	size_t inputs;		/* how many inputs */
+	bool shown;		/* a line is on the screen */
+};
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * One line on standard error: percent of the file read, packets per
+ * second, time left; erased when reading ends.  Only on a terminal.
+ */
+static void
+show_progress(void *arg, size_t input, uint64_t done, uint64_t total,
+    uint64_t packets)
+{
+	struct progress *pg = arg;
+	double elapsed, rate, left;
+	uint64_t now = now_ns();
+
+	if (done == 0 && total == 0) {
+		if (pg->shown)
+			fputs("\r\033[K", stderr);	/* reading ended: erase the line */
+		pg->shown = false;
+		pg->start_ns = 0;
+		return;
+	}
+	if (pg->start_ns == 0 || input != pg->input) {
+		pg->start_ns = now;
+		pg->input = input;
+		pg->start_done = done;
+		return;	/* a rate needs two readings */
+	}
+	elapsed = (double)(now - pg->start_ns) / 1e9;
+	rate = elapsed > 0 ? (double)packets / elapsed : 0;
+	left = done > pg->start_done && total > done ?
+	    elapsed * (double)(total - done) / (double)(done - pg->start_done) : 0;
+	fprintf(stderr, "\r\033[K%s: %s%3.0f%% of file %zu/%zu, %.2f Mpkt/s, "
+	    "%d:%02d left", TCPSIGHT_NAME, "", total ? 100.0 * (double)done /
+	    (double)total : 0.0, input + 1, pg->inputs, rate / 1e6,
+	    (int)(left / 60), (int)left % 60);
+	fflush(stderr);
+	pg->shown = true;
 }
 
 /* Parse a number of seconds, decimals allowed, in [0, 10 years]. */
@@ -287,6 +345,8 @@ main(int argc, char **argv)
 	char *filter_words = NULL;
 	uint32_t max_events = DEFAULT_MAX_EVENTS_PER_FLOW;
 	size_t text_top = 0;		/* --top: rows of the text table */
+	bool quiet = false;		/* -q: no progress line */
+	struct progress progress = { 0 };
 	bool only_problems = false;	/* --only-problems */
 	unsigned long long v;
 	FILE *out = stdout;
@@ -303,7 +363,7 @@ main(int argc, char **argv)
 	opt.stats_interval_ns = DEFAULT_STATS_INTERVAL_S * 1000000000ull;
 	opt.stop = &stop_requested;
 
-	while ((c = getopt_long(argc, argv, "F:f:o:i:s:pB:c:w:Z:hV", long_options,
+	while ((c = getopt_long(argc, argv, "F:f:o:i:s:pB:c:w:Z:qhV", long_options,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'F':
@@ -431,6 +491,9 @@ main(int argc, char **argv)
 			opt.limits.timeout_ns[c - OPT_TIMEOUT_OPENING] =
 			    v * 1000000000ull;
 			break;
+		case 'q':
+			quiet = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -489,6 +552,11 @@ main(int argc, char **argv)
 		}
 	}
 
+	if (opt.live == NULL && !quiet && isatty(STDERR_FILENO)) {
+		progress.inputs = opt.input_count;
+		opt.progress = show_progress;
+		opt.progress_arg = &progress;
+	}
 	install_signal_handlers();
 	if (output != NULL && (out = fopen(output, "w")) == NULL) {
 		fprintf(stderr, "%s: %s: %s\n", TCPSIGHT_NAME, output, strerror(errno));

@@ -33,6 +33,9 @@ struct run {
 	uint64_t next_view_ns;	/* wall clock of the next live view */
 	uint64_t next_tick_ns;	/* packet time of the next live tick */
 	uint64_t clock_ns;	/* packet time that drives idle expiry */
+	const struct pipeline_options *opt;
+	size_t input;		/* index of the input being read */
+	uint64_t next_progress_ns;	/* wall clock of the next progress report */
 	uint64_t max_timeout_ns;	/* the longest idle timeout */
 	uint64_t jump_ns;	/* a far-ahead time not yet confirmed */
 	bool jump_pending;
@@ -309,6 +312,20 @@ advance_expiry_clock(struct run *run, uint64_t ts_ns)
 	run->clock_ns = ts_ns;
 }
 
+static void
+report_progress(struct run *run, struct capture *cap)
+{
+	uint64_t now = wall_clock_ns(), done, total;
+
+	if (now < run->next_progress_ns)
+		return;
+	run->next_progress_ns = now + PROGRESS_INTERVAL_NS;
+	if (!capture_progress(cap, &done, &total))
+		done = total = 0;
+	run->opt->progress(run->opt->progress_arg, run->input, done, total,
+	    run->sum->packets);
+}
+
 /* Whether the user asked to stop: a signal, or -c reached. */
 static bool
 should_stop(struct run *run, uint64_t frame)
@@ -356,6 +373,9 @@ read_input(struct run *run, struct capture *cap, const char *name,
 			sum->first_ns = view.ts_ns;
 		if (view.ts_ns > sum->last_ns)
 			sum->last_ns = view.ts_ns;
+		/* Every 64k frames, at most a few times a second: how far. */
+		if (run->opt->progress != NULL && (*frame & 0xffff) == 0)
+			report_progress(run, cap);
 		/* Live frames carry the wall clock: tick by them, no syscall. */
 		if (run->live && view.ts_ns >= run->next_tick_ns) {
 			run->next_tick_ns = view.ts_ns + LIVE_TICK_NS;
@@ -432,7 +452,7 @@ pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
     struct run_summary *sum)
 {
 	char err[REPORT_MESSAGE_LEN];
-	struct run run = { .sink = sink, .sum = sum, .events = opt->events,
+	struct run run = { .sink = sink, .sum = sum, .events = opt->events, .opt = opt,
 	    .series = opt->series, .stop = opt->stop,
 	    .max_packets = opt->max_packets, .live = opt->live != NULL,
 	    .stats_interval_ns = opt->live != NULL ? opt->stats_interval_ns : 0 };
@@ -488,7 +508,10 @@ pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
 			run.next_stats_ns = now + run.stats_interval_ns;
 			run.deadline_ns = opt->duration_ns ? now + opt->duration_ns : 0;
 		}
+		run.input = i;
 		rc = read_input(&run, cap, name, &frame, &next_expiry_ns);
+		if (opt->progress != NULL && !run.live)
+			opt->progress(opt->progress_arg, i, 0, 0, sum->packets);
 		if (run.live)
 			(void)emit_stats(&run, cap, wall_clock_ns());
 		if (run.dump && capture_dump_flush(cap) != 0 && rc == 0)
