@@ -121,6 +121,9 @@ struct report_sink *report_text_create(FILE *out, bool live_screen);
  */
 void report_text_limit(struct report_sink *text, size_t top, bool only_problems);
 
+/* Colour the text table's problem counts and diagnoses (ANSI). */
+void report_text_color(struct report_sink *text, bool color);
+
 /* What the picture sinks draw (--plot, --html). */
 struct plot_options {
 	const char *flow;	/* --flow: an id or ADDR:PORT-ADDR:PORT; NULL = all */

@@ -51,6 +51,7 @@ enum {
 	OPT_SERIES,
 	OPT_TOP,
 	OPT_ONLY_PROBLEMS,
+	OPT_COLOR,
 	OPT_DURATION,
 	OPT_STATS_INTERVAL,
 	OPT_MAX_EVENTS,
@@ -68,6 +69,7 @@ static const struct option long_options[] = {
 	{ "series", no_argument, NULL, OPT_SERIES },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "only-problems", no_argument, NULL, OPT_ONLY_PROBLEMS },
+	{ "color", required_argument, NULL, OPT_COLOR },
 	{ "max-events", required_argument, NULL, OPT_MAX_EVENTS },
 	{ "plot", required_argument, NULL, OPT_PLOT },
 	{ "plot-top", required_argument, NULL, OPT_PLOT_TOP },
@@ -105,6 +107,7 @@ usage(FILE *out)
 	    "      --events                    report every flagged segment\n"
 	    "      --top N                     text: show the N worst connections\n"
 	    "      --only-problems             text: show only troubled connections\n"
+	    "      --color WHEN                text: auto (default), always, never\n"
 	    "      --series                    add window / in-flight series to\n"
 	    "                                  each diagnosis (JSON formats)\n"
 	    "      --max-events N              events kept per flow in the JSON\n"
@@ -348,6 +351,7 @@ main(int argc, char **argv)
 	bool quiet = false;		/* -q: no progress line */
 	struct progress progress = { 0 };
 	bool only_problems = false;	/* --only-problems */
+	int color_when = 0;		/* --color: 1 always, -1 never, 0 auto */
 	unsigned long long v;
 	FILE *out = stdout;
 	size_t i;
@@ -442,6 +446,19 @@ main(int argc, char **argv)
 			break;
 		case OPT_ONLY_PROBLEMS:
 			only_problems = true;
+			break;
+		case OPT_COLOR:
+			if (strcmp(optarg, "auto") == 0)
+				color_when = 0;
+			else if (strcmp(optarg, "always") == 0)
+				color_when = 1;
+			else if (strcmp(optarg, "never") == 0)
+				color_when = -1;
+			else {
+				fprintf(stderr, "%s: --color wants auto, always or "
+				    "never, not '%s'\n", TCPSIGHT_NAME, optarg);
+				return EXIT_FATAL;
+			}
 			break;
 		case OPT_SERIES:
 			opt.series = true;
@@ -572,8 +589,13 @@ main(int argc, char **argv)
 	    report_text_create(out, opt.live != NULL && isatty(fileno(out))) :
 	    format == FORMAT_NDJSON ? report_ndjson_create(out, opt.live != NULL) :
 	    report_json_doc_create(out, opt.events ? max_events : 0);
-	if (sink != NULL && format == FORMAT_TEXT)
+	if (sink != NULL && format == FORMAT_TEXT) {
+		const char *no_color = getenv("NO_COLOR");	/* no-color.org */
+
 		report_text_limit(sink, text_top, only_problems);
+		report_text_color(sink, color_when > 0 || (color_when == 0 &&
+		    isatty(fileno(out)) && (no_color == NULL || *no_color == '\0')));
+	}
 	else if (text_top != 0 || only_problems) {
 		fprintf(stderr, "%s: --top and --only-problems shape the text "
 		    "table (-F text)\n", TCPSIGHT_NAME);

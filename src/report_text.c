@@ -41,6 +41,7 @@ struct text_sink {
 	bool live_screen;	/* redraw a live view: live capture on a terminal */
 	size_t top;		/* rows shown at most; 0 = all (--top) */
 	bool only_problems;	/* hide rows without problems (--only-problems) */
+	bool color;		/* ANSI colours (--color, NO_COLOR) */
 	struct text_row *rows;
 	size_t count;
 	size_t cap;
@@ -202,8 +203,12 @@ print_header(FILE *out, const struct run_summary *sum, size_t flows)
 
 /* The table: a heading line and a line per row, diagnosis under it. */
 static void
-print_rows(FILE *out, const struct text_row *rows, size_t n)
+print_rows(FILE *out, const struct text_row *rows, size_t n, bool color)
 {
+	/* Problems in red, the diagnosis in yellow (only when colour is on). */
+	const char *red = color ? "\033[31m" : "", *yellow = color ? "\033[33m" : "";
+	const char *off = color ? "\033[0m" : "";
+	const char *line, *end;
 	char dur[32], up[32], down[32];
 	size_t i;
 
@@ -220,13 +225,18 @@ print_rows(FILE *out, const struct text_row *rows, size_t n)
 		report_format_bytes(r->payload[0], up, sizeof(up));
 		report_format_bytes(r->payload[1], down, sizeof(down));
 		fprintf(out, "%5llu  %-24s  %-24s  %-6s  %9s  %7llu  %10s  %10s  "
-		    "%5u %6u %4u %4u %3u  %-12s  %s\n",
+		    "%s%5u %6u %4u %4u %3u%s  %-12s  %s\n",
 		    (unsigned long long)r->id, r->client, r->server,
 		    r->conn_state, dur, (unsigned long long)r->packets, up, down,
-		    r->retrans, r->dupacks, r->out_of_order, r->lost,
-		    r->zero_windows, r->end_reason, r->history);
-		if (r->diagnosis != NULL)
-			fputs(r->diagnosis, out);
+		    r->problems ? red : "", r->retrans, r->dupacks, r->out_of_order,
+		    r->lost, r->zero_windows, r->problems ? off : "", r->end_reason,
+		    r->history);
+		for (line = r->diagnosis; line != NULL && *line != '\0'; line = end + 1) {
+			end = strchr(line, '\n');
+			if (end == NULL)
+				end = line + strlen(line) - 1;
+			fprintf(out, "%s%.*s%s\n", yellow, (int)(end - line), line, off);
+		}
 	}
 }
 
@@ -257,7 +267,7 @@ text_finish(struct report_sink *s, const struct run_summary *sum)
 	}
 	if (t->top != 0 && shown > t->top)
 		shown = t->top;
-	print_rows(t->out, t->rows, shown);
+	print_rows(t->out, t->rows, shown, t->color);
 	if (shown < t->count)
 		fprintf(t->out, "  (%zu more connection%s not shown)\n", t->count - shown,
 		    t->count - shown == 1 ? "" : "s");
@@ -291,7 +301,7 @@ text_live_view(struct report_sink *s, const struct flow *const *flows, size_t n,
 		    (unsigned long long)st->tcp_packets,
 		    (unsigned long long)st->active_flows, t->count,
 		    (unsigned long long)st->kernel_dropped);
-		print_rows(t->out, rows, shown);
+		print_rows(t->out, rows, shown, t->color);
 	}
 	while (i-- > 0)
 		free(rows[i].diagnosis);
@@ -335,4 +345,10 @@ report_text_limit(struct report_sink *s, size_t top, bool only_problems)
 
 	t->top = top;
 	t->only_problems = only_problems;
+}
+
+void
+report_text_color(struct report_sink *s, bool color)
+{
+	((struct text_sink *)s)->color = color;
 }
