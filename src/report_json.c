@@ -1,9 +1,11 @@
 /*
- * report_json.c - the JSON document and NDJSON sinks (jansson).
+ * report_json.c - the JSON document and NDJSON sinks.
  *
- * Both build the same flow object; the document sink keeps every flow
- * object until finish() and writes them in id order, the NDJSON sink
- * writes each one as its connection ends and keeps nothing.
+ * Both write the same flow record with the streaming writer of
+ * json_writer.h, and the summaries with jansson.  The document sink keeps
+ * each finished flow's text in a temporary file and writes them in id
+ * order at finish(); the NDJSON sink writes each one as its connection
+ * ends and keeps nothing.
  */
 #include <sys/stat.h>
 
@@ -15,8 +17,10 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <uthash.h>
 
 #include "capture.h"
+#include "json_writer.h"
 #include "report.h"
 #include "report_internal.h"
 #include "tcpsight.h"
@@ -25,151 +29,170 @@
 #define TCPSIGHT_VERSION "0.0.0"
 #endif
 
-/* Nanoseconds as seconds (a JSON number). */
+/* Nanoseconds as seconds (a JSON number), for the jansson-built sections. */
 static json_t *
 json_seconds(uint64_t ns)
 {
 	return json_real((double)ns / 1e9);
 }
 
-static json_t *
-json_endpoint(const struct flow *f, int side)
+/*
+ * The flow and event records are written with the streaming writer
+ * (json_writer.h): they are most of the output, and jansson's tree and
+ * dump cost ~700,000 instructions per flow.  The summaries below them
+ * are built with jansson.
+ */
+
+static void
+w_endpoint(struct json_writer *w, const char *key, const struct flow *f, int side)
 {
 	char addr[INET6_ADDRSTRLEN];
 
 	report_format_addr(f, side, addr, sizeof(addr));
-	return json_pack("{s:s, s:i}", "addr", addr, "port",
-	    (json_int_t)f->key.port[side]);
+	jw_object(w, key);
+	jw_string(w, "addr", addr);
+	jw_uint(w, "port", f->key.port[side]);
+	jw_end(w);
 }
 
 /* Counts of every flag, all names present, in the flag table's order. */
-static json_t *
-json_flag_counts(const uint32_t *counts)
+static void
+w_flag_counts(struct json_writer *w, const char *key, const uint32_t *counts)
 {
-	json_t *o = json_object();
 	int i;
 
+	jw_object(w, key);
 	for (i = 0; i < SEG_FLAG_COUNT; i++)
-		json_object_set_new(o, analysis_flag_name((enum seg_flag)i),
-		    json_integer(counts[i]));
-	return o;
+		jw_uint(w, analysis_flag_name((enum seg_flag)i), counts[i]);
+	jw_end(w);
 }
 
-static json_t *
-json_rtt(const struct rtt_stats *r)
+static void
+w_rtt(struct json_writer *w, const char *key, const struct rtt_stats *r)
 {
-	if (r->count == 0)
-		return json_null();
-	return json_pack("{s:o, s:o, s:o, s:o, s:i}",
-	    "min", json_seconds(r->min_ns),
-	    "mean", json_seconds(r->sum_ns / r->count),
-	    "max", json_seconds(r->max_ns),
-	    "last", json_seconds(r->last_ns),
-	    "count", (json_int_t)r->count);
+	if (r->count == 0) {
+		jw_null(w, key);
+		return;
+	}
+	jw_object(w, key);
+	jw_seconds(w, "min", r->min_ns);
+	jw_seconds(w, "mean", r->sum_ns / r->count);
+	jw_seconds(w, "max", r->max_ns);
+	jw_seconds(w, "last", r->last_ns);
+	jw_uint(w, "count", r->count);
+	jw_end(w);
 }
 
-static json_t *
-json_direction(const struct dir_analysis *d)
+static void
+w_direction(struct json_writer *w, const char *key, const struct dir_analysis *d)
 {
-	json_t *o = json_object();
-
-	json_object_set_new(o, "packets", json_integer((json_int_t)d->packets));
-	json_object_set_new(o, "data_segments", json_integer(d->data_segments));
-	json_object_set_new(o, "bytes", json_integer((json_int_t)d->wire_bytes));
-	json_object_set_new(o, "payload_bytes",
-	    json_integer((json_int_t)d->payload_bytes));
-	json_object_set_new(o, "syn", json_integer(d->syn));
-	json_object_set_new(o, "fin", json_integer(d->fin));
-	json_object_set_new(o, "rst", json_integer(d->rst));
-	json_object_set_new(o, "isn", d->syn_seen ? json_integer(d->isn) : json_null());
-	json_object_set_new(o, "mss", d->mss ? json_integer(d->mss) : json_null());
-	json_object_set_new(o, "window_scale",
-	    d->wscale == WSCALE_UNKNOWN ? json_null() :
-	    json_integer(d->wscale == WSCALE_NONE ? 0 : d->wscale));
-	json_object_set_new(o, "sack_permitted", json_boolean(d->sack_permitted));
-	json_object_set_new(o, "timestamps", json_boolean(d->timestamps));
+	jw_object(w, key);
+	jw_uint(w, "packets", d->packets);
+	jw_uint(w, "data_segments", d->data_segments);
+	jw_uint(w, "bytes", d->wire_bytes);
+	jw_uint(w, "payload_bytes", d->payload_bytes);
+	jw_uint(w, "syn", d->syn);
+	jw_uint(w, "fin", d->fin);
+	jw_uint(w, "rst", d->rst);
+	if (d->syn_seen)
+		jw_uint(w, "isn", d->isn);
+	else
+		jw_null(w, "isn");
+	if (d->mss)
+		jw_uint(w, "mss", d->mss);
+	else
+		jw_null(w, "mss");
+	if (d->wscale == WSCALE_UNKNOWN)
+		jw_null(w, "window_scale");
+	else
+		jw_uint(w, "window_scale", d->wscale == WSCALE_NONE ? 0 : d->wscale);
+	jw_bool(w, "sack_permitted", d->sack_permitted);
+	jw_bool(w, "timestamps", d->timestamps);
 	if (d->packets > 0) {
-		json_object_set_new(o, "first_time", json_seconds(d->first_ns));
-		json_object_set_new(o, "last_time", json_seconds(d->last_ns));
+		jw_seconds(w, "first_time", d->first_ns);
+		jw_seconds(w, "last_time", d->last_ns);
 	} else {
-		json_object_set_new(o, "first_time", json_null());
-		json_object_set_new(o, "last_time", json_null());
+		jw_null(w, "first_time");
+		jw_null(w, "last_time");
 	}
-	json_object_set_new(o, "unique_bytes", json_integer((json_int_t)d->unique_bytes));
-	json_object_set_new(o, "retransmitted_segments",
-	    json_integer(d->flag_count[SEG_RETRANSMISSION]));
-	json_object_set_new(o, "retransmitted_bytes",
-	    json_integer((json_int_t)d->retrans_bytes));
-	json_object_set_new(o, "out_of_order_segments",
-	    json_integer(d->flag_count[SEG_OUT_OF_ORDER]));
-	json_object_set_new(o, "max_bytes_in_flight",
-	    json_integer((json_int_t)d->max_in_flight));
-	json_object_set_new(o, "flags", json_flag_counts(d->flag_count));
-	json_object_set_new(o, "rtt", json_rtt(&d->rtt));
-	json_object_set_new(o, "rtt_timestamps", json_rtt(&d->rtt_ts));
-	json_object_set_new(o, "zero_window", json_pack("{s:i, s:o}",
-	    "episodes", (json_int_t)d->zero_window_episodes,
-	    "seconds", json_seconds(d->zero_window_ns)));
-	json_object_set_new(o, "sack_blocks", json_integer(d->sack_blocks));
-	json_object_set_new(o, "dsacks", json_integer(d->dsacks));
-	json_object_set_new(o, "gaps_forgotten", json_integer(d->holes_dropped));
+	jw_uint(w, "unique_bytes", d->unique_bytes);
+	jw_uint(w, "retransmitted_segments", d->flag_count[SEG_RETRANSMISSION]);
+	jw_uint(w, "retransmitted_bytes", d->retrans_bytes);
+	jw_uint(w, "out_of_order_segments", d->flag_count[SEG_OUT_OF_ORDER]);
+	jw_uint(w, "max_bytes_in_flight", d->max_in_flight);
+	w_flag_counts(w, "flags", d->flag_count);
+	w_rtt(w, "rtt", &d->rtt);
+	w_rtt(w, "rtt_timestamps", &d->rtt_ts);
+	jw_object(w, "zero_window");
+	jw_uint(w, "episodes", d->zero_window_episodes);
+	jw_seconds(w, "seconds", d->zero_window_ns);
+	jw_end(w);
+	jw_uint(w, "sack_blocks", d->sack_blocks);
+	jw_uint(w, "dsacks", d->dsacks);
+	jw_uint(w, "gaps_forgotten", d->holes_dropped);
 	if (d->window_seen) {
-		json_object_set_new(o, "window_min", json_integer(d->window_min));
-		json_object_set_new(o, "window_max", json_integer(d->window_max));
-		json_object_set_new(o, "window_last", json_integer(d->window_last));
+		jw_uint(w, "window_min", d->window_min);
+		jw_uint(w, "window_max", d->window_max);
+		jw_uint(w, "window_last", d->window_last);
 	} else {
-		json_object_set_new(o, "window_min", json_null());
-		json_object_set_new(o, "window_max", json_null());
-		json_object_set_new(o, "window_last", json_null());
+		jw_null(w, "window_min");
+		jw_null(w, "window_max");
+		jw_null(w, "window_last");
 	}
-	return o;
+	jw_end(w);
 }
 
-/* One flagged segment. */
-static json_t *
-json_event(const struct flow *f, int dir, const struct packet *p,
-    const struct seg_verdict *v)
+/* The members of one flagged segment (the caller opens the object). */
+static void
+w_event_members(struct json_writer *w, const struct flow *f, int dir,
+    const struct packet *p, const struct seg_verdict *v)
 {
-	json_t *o = json_object(), *flags = json_array();
 	int i;
 
+	jw_uint(w, "frame", p->frame);
+	jw_seconds(w, "time", p->ts_ns);
+	jw_uint(w, "flow", f->id);
+	jw_string(w, "dir", dir == DIR_C2S ? "c2s" : "s2c");
+	jw_array(w, "flags");
 	for (i = 0; i < SEG_FLAG_COUNT; i++)
 		if (v->flags & SEG_BIT(i))
-			json_array_append_new(flags,
-			    json_string(analysis_flag_name((enum seg_flag)i)));
-	json_object_set_new(o, "frame", json_integer((json_int_t)p->frame));
-	json_object_set_new(o, "time", json_seconds(p->ts_ns));
-	json_object_set_new(o, "flow", json_integer((json_int_t)f->id));
-	json_object_set_new(o, "dir", json_string(dir == DIR_C2S ? "c2s" : "s2c"));
-	json_object_set_new(o, "flags", flags);
-	json_object_set_new(o, "seq", json_integer(v->rel_seq));
-	json_object_set_new(o, "ack", json_integer(v->rel_ack));
-	json_object_set_new(o, "len", json_integer(p->payload_len));
-	json_object_set_new(o, "win", json_integer(v->window));
+			jw_string(w, NULL, analysis_flag_name((enum seg_flag)i));
+	jw_end(w);
+	jw_uint(w, "seq", v->rel_seq);
+	jw_uint(w, "ack", v->rel_ack);
+	jw_uint(w, "len", p->payload_len);
+	jw_uint(w, "win", v->window);
 	if (v->evidence != EVIDENCE_NONE)
-		json_object_set_new(o, "evidence",
-		    json_string(analysis_evidence_name((enum resend_evidence)v->evidence)));
+		jw_string(w, "evidence",
+		    analysis_evidence_name((enum resend_evidence)v->evidence));
 	if (v->flags & SEG_BIT(SEG_DUPLICATE_ACK)) {
-		json_object_set_new(o, "duplicate_ack_num", json_integer(v->dupack_num));
-		json_object_set_new(o, "duplicate_ack_frame",
-		    json_integer((json_int_t)v->dupack_frame));
+		jw_uint(w, "duplicate_ack_num", v->dupack_num);
+		jw_uint(w, "duplicate_ack_frame", v->dupack_frame);
 	}
-	return o;
 }
 
-static json_t *
-json_episode(const struct zw_episode *e)
+/* A duration that may be unknown (UINT32_MAX). */
+static void
+w_maybe_seconds(struct json_writer *w, const char *key, uint32_t ns)
 {
-	return json_pack("{s:o, s:o, s:o, s:i, s:o, s:o, s:i}",
-	    "start", json_seconds(e->start_ns),
-	    "end", json_seconds(e->end_ns),
-	    "seconds", json_seconds(e->end_ns > e->start_ns ? e->end_ns - e->start_ns : 0),
-	    "probes", (json_int_t)e->probes,
-	    "reopen_seconds", e->reopen_mss_ns == UINT32_MAX ? json_null() :
-	    json_seconds(e->reopen_mss_ns),
-	    "reopen_full_seconds", e->reopen_full_ns == UINT32_MAX ? json_null() :
-	    json_seconds(e->reopen_full_ns),
-	    "window_before", (json_int_t)e->window_before);
+	if (ns == UINT32_MAX)
+		jw_null(w, key);
+	else
+		jw_seconds(w, key, ns);
+}
+
+static void
+w_episode(struct json_writer *w, const struct zw_episode *e)
+{
+	jw_object(w, NULL);
+	jw_seconds(w, "start", e->start_ns);
+	jw_seconds(w, "end", e->end_ns);
+	jw_seconds(w, "seconds", e->end_ns > e->start_ns ? e->end_ns - e->start_ns : 0);
+	jw_uint(w, "probes", e->probes);
+	w_maybe_seconds(w, "reopen_seconds", e->reopen_mss_ns);
+	w_maybe_seconds(w, "reopen_full_seconds", e->reopen_full_ns);
+	jw_uint(w, "window_before", e->window_before);
+	jw_end(w);
 }
 
 /*
@@ -178,142 +201,179 @@ json_episode(const struct zw_episode *e)
  * highest ACK, highest right edge (null without ACK)], and the
  * retransmissions as [seconds, relative seq, length].
  */
-static json_t *
-json_series(const struct series_dir *sd)
+static void
+w_series(struct json_writer *w, const char *key, const struct series_dir *sd)
 {
-	json_t *o = json_object(), *pts = json_array(), *marks = json_array();
+	static const char *const columns[] = { "offset", "window_min",
+	    "window_max", "bytes_in_flight_max", "seq_low", "seq_high", "ack",
+	    "right_edge" };
 	uint32_t i;
 
+	jw_object(w, key);
+	if (sd->started)
+		jw_seconds(w, "start", sd->start_ns);
+	else
+		jw_null(w, "start");
+	jw_seconds(w, "bucket_seconds", sd->width_ns);
+	jw_array(w, "columns");
+	for (i = 0; i < sizeof(columns) / sizeof(columns[0]); i++)
+		jw_string(w, NULL, columns[i]);
+	jw_end(w);
+	jw_array(w, "points");
 	for (i = 0; i < SERIES_POINTS; i++) {
 		const struct series_point *pt = &sd->pts[i];
 
 		if (!pt->used && !pt->has_data && !pt->has_ack)
 			continue;
-		json_array_append_new(pts, json_pack("[f, I, I, I, o, o, o, o]",
-		    (double)(i * sd->width_ns) / 1e9, (json_int_t)pt->window_min,
-		    (json_int_t)pt->window_max, (json_int_t)pt->inflight_max,
-		    pt->has_data ? json_integer(pt->seq_lo) : json_null(),
-		    pt->has_data ? json_integer(pt->seq_hi) : json_null(),
-		    pt->has_ack ? json_integer(pt->ack_hi) : json_null(),
-		    pt->has_ack ? json_integer(pt->edge_hi) : json_null()));
+		jw_array(w, NULL);
+		jw_seconds(w, NULL, (uint64_t)i * sd->width_ns);
+		jw_uint(w, NULL, pt->window_min);
+		jw_uint(w, NULL, pt->window_max);
+		jw_uint(w, NULL, pt->inflight_max);
+		if (pt->has_data) {
+			jw_uint(w, NULL, pt->seq_lo);
+			jw_uint(w, NULL, pt->seq_hi);
+		} else {
+			jw_null(w, NULL);
+			jw_null(w, NULL);
+		}
+		if (pt->has_ack) {
+			jw_uint(w, NULL, pt->ack_hi);
+			jw_uint(w, NULL, pt->edge_hi);
+		} else {
+			jw_null(w, NULL);
+			jw_null(w, NULL);
+		}
+		jw_end(w);
 	}
-	for (i = 0; i < sd->mark_count; i++)
-		json_array_append_new(marks, json_pack("[f, I, I]",
-		    (double)(sd->marks[i].t_ns - sd->start_ns) / 1e9,
-		    (json_int_t)sd->marks[i].seq, (json_int_t)sd->marks[i].len));
-	json_object_set_new(o, "start", sd->started ? json_seconds(sd->start_ns) :
-	    json_null());
-	json_object_set_new(o, "bucket_seconds", json_seconds(sd->width_ns));
-	json_object_set_new(o, "columns", json_pack("[s, s, s, s, s, s, s, s]",
-	    "offset", "window_min", "window_max", "bytes_in_flight_max",
-	    "seq_low", "seq_high", "ack", "right_edge"));
-	json_object_set_new(o, "points", pts);
-	json_object_set_new(o, "retransmissions", marks);
-	json_object_set_new(o, "retransmissions_dropped", json_integer(sd->marks_dropped));
-	return o;
+	jw_end(w);
+	jw_array(w, "retransmissions");
+	for (i = 0; i < sd->mark_count; i++) {
+		jw_array(w, NULL);
+		jw_seconds(w, NULL, sd->marks[i].t_ns - sd->start_ns);
+		jw_uint(w, NULL, sd->marks[i].seq);
+		jw_uint(w, NULL, sd->marks[i].len);
+		jw_end(w);
+	}
+	jw_end(w);
+	jw_uint(w, "retransmissions_dropped", sd->marks_dropped);
+	jw_end(w);
 }
 
-/* The diagnosis of one direction of data. */
-static json_t *
-json_diagnosis_dir(const struct flow *f, int dir)
+/*
+ * Both directions' diagnoses of a finished flow, summarized once for the
+ * flow record and the worst-stalls list.
+ */
+struct flow_summaries {
+	bool has[2];			/* the direction carried data */
+	struct diag_summary s[2];	/* by DIR_C2S / DIR_S2C */
+};
+
+static void
+summarize_flow(const struct flow *f, struct flow_summaries *fs)
+{
+	int dir;
+
+	for (dir = 0; dir < 2; dir++)
+		fs->has[dir] = diagnosis_summarize(&f->diag, &f->an, dir, &fs->s[dir]);
+}
+
+/* The diagnosis of one direction of data; nothing if it carried none. */
+static void
+w_diagnosis_dir(struct json_writer *w, const char *key, const struct flow *f,
+    int dir, const struct flow_summaries *fs)
 {
 	const struct diag_dir *dd = &f->diag.dir[dir];
-	struct diag_summary s;
-	json_t *o, *eps;
+	const struct diag_summary *s = &fs->s[dir];
 	int i;
 
-	if (!diagnosis_summarize(&f->diag, &f->an, dir, &s))
-		return NULL;
-	eps = json_array();
+	if (!fs->has[dir])
+		return;
+	jw_object(w, key);
+	jw_string(w, "verdict", diagnosis_verdict_name(s->verdict));
+	jw_fixed(w, "confidence", s->confidence, 2);
+	jw_object(w, "shares");
+	jw_fixed(w, "receiver_limited", s->share[LIMIT_RECEIVER], 3);
+	jw_fixed(w, "network_limited", s->share[LIMIT_LOSS] + s->share[LIMIT_PATH], 3);
+	jw_fixed(w, "sender_limited", s->share[LIMIT_SENDER], 3);
+	jw_fixed(w, "idle", s->share[LIMIT_IDLE], 3);
+	jw_end(w);
+	jw_fixed(w, "loss_recovery_share", s->share[LIMIT_LOSS], 3);
+	jw_fixed(w, "receiver_share_of_busy", s->busy_receiver_share, 3);
+	jw_fixed(w, "transfer_seconds", s->transfer_s, 9);
+	jw_string(w, "evidence", s->evidence);
+	jw_uint(w, "zero_window_count", dd->episodes);
+	jw_seconds(w, "zero_window_seconds", s->zero_window_ns);
+	jw_array(w, "zero_window_episodes");
 	for (i = 0; i < dd->longest_count; i++)
-		json_array_append_new(eps, json_episode(&dd->longest[i]));
-	o = json_object();
-	json_object_set_new(o, "verdict", json_string(diagnosis_verdict_name(s.verdict)));
-	json_object_set_new(o, "confidence", json_real(round(s.confidence * 100) / 100));
-	json_object_set_new(o, "shares", json_pack("{s:f, s:f, s:f, s:f}",
-	    "receiver_limited", round(s.share[LIMIT_RECEIVER] * 1000) / 1000,
-	    "network_limited", round((s.share[LIMIT_LOSS] + s.share[LIMIT_PATH]) * 1000) / 1000,
-	    "sender_limited", round(s.share[LIMIT_SENDER] * 1000) / 1000,
-	    "idle", round(s.share[LIMIT_IDLE] * 1000) / 1000));
-	json_object_set_new(o, "loss_recovery_share",
-	    json_real(round(s.share[LIMIT_LOSS] * 1000) / 1000));
-	json_object_set_new(o, "receiver_share_of_busy",
-	    json_real(round(s.busy_receiver_share * 1000) / 1000));
-	json_object_set_new(o, "transfer_seconds", json_real(s.transfer_s));
-	json_object_set_new(o, "evidence", json_string(s.evidence));
-	json_object_set_new(o, "zero_window_count", json_integer(dd->episodes));
-	json_object_set_new(o, "zero_window_seconds", json_seconds(s.zero_window_ns));
-	json_object_set_new(o, "zero_window_episodes", eps);
-	json_object_set_new(o, "window_trend", json_pack("{s:f, s:I, s:I, s:I, s:i, s:f, s:f}",
-	    "slope", round(s.window_slope),
-	    "min", (json_int_t)s.window_min,
-	    "median", (json_int_t)s.window_median,
-	    "max", (json_int_t)s.window_max,
-	    "shrinks", (json_int_t)dd->window_shrinks,
-	    "read_rate", round(s.read_rate),
-	    "arrival_rate", round(s.arrival_rate)));
+		w_episode(w, &dd->longest[i]);
+	jw_end(w);
+	jw_object(w, "window_trend");
+	jw_fixed(w, "slope", s->window_slope, 0);
+	jw_uint(w, "min", s->window_min);
+	jw_uint(w, "median", s->window_median);
+	jw_uint(w, "max", s->window_max);
+	jw_uint(w, "shrinks", dd->window_shrinks);
+	jw_fixed(w, "read_rate", s->read_rate, 0);
+	jw_fixed(w, "arrival_rate", s->arrival_rate, 0);
+	jw_end(w);
 	if (f->series != NULL)
-		json_object_set_new(o, "series", json_series(&f->series->dir[dir]));
-	json_object_set_new(o, "window_scale_inferred", json_boolean(dd->scale_inferred));
-	json_object_set_new(o, "inferred_window_scale", dd->scale_inferred ?
-	    json_integer(dd->inferred_shift) : json_null());
-	return o;
+		w_series(w, "series", &f->series->dir[dir]);
+	jw_bool(w, "window_scale_inferred", dd->scale_inferred);
+	if (dd->scale_inferred)
+		jw_uint(w, "inferred_window_scale", dd->inferred_shift);
+	else
+		jw_null(w, "inferred_window_scale");
+	jw_end(w);
 }
 
-static json_t *
-json_diagnosis(const struct flow *f)
-{
-	json_t *o = json_object(), *d;
-
-	if ((d = json_diagnosis_dir(f, DIR_C2S)) != NULL)
-		json_object_set_new(o, "c2s", d);
-	if ((d = json_diagnosis_dir(f, DIR_S2C)) != NULL)
-		json_object_set_new(o, "s2c", d);
-	return o;
-}
-
-static json_t *
-json_handshake(const struct conn_analysis *ca)
+static void
+w_handshake(struct json_writer *w, const struct conn_analysis *ca)
 {
 	if (ca->syn_ns == 0 || ca->synack_ns == 0 || ca->ack_ns == 0 ||
-	    ca->synack_ns < ca->syn_ns || ca->ack_ns < ca->synack_ns)
-		return json_null();
-	return json_pack("{s:o, s:o, s:o}",
-	    "total", json_seconds(ca->ack_ns - ca->syn_ns),
-	    "server", json_seconds(ca->synack_ns - ca->syn_ns),
-	    "client", json_seconds(ca->ack_ns - ca->synack_ns));
+	    ca->synack_ns < ca->syn_ns || ca->ack_ns < ca->synack_ns) {
+		jw_null(w, "handshake_rtt");
+		return;
+	}
+	jw_object(w, "handshake_rtt");
+	jw_seconds(w, "total", ca->ack_ns - ca->syn_ns);
+	jw_seconds(w, "server", ca->synack_ns - ca->syn_ns);
+	jw_seconds(w, "client", ca->ack_ns - ca->synack_ns);
+	jw_end(w);
 }
 
-static json_t *
-report_flow_json(const struct flow *f, enum flow_end_reason reason)
+/* The members of a flow record (the caller opens the object). */
+static void
+w_flow_members(struct json_writer *w, const struct flow *f,
+    enum flow_end_reason reason, const struct flow_summaries *fs)
 {
-	json_t *o = json_object();
 	int cs = f->client_side;
 
-	json_object_set_new(o, "id", json_integer((json_int_t)f->id));
-	json_object_set_new(o, "ip_version", json_integer(f->key.ip_version));
-	json_object_set_new(o, "client", json_endpoint(f, cs));
-	json_object_set_new(o, "server", json_endpoint(f, !cs));
-	json_object_set_new(o, "state", json_pack("{s:s, s:s}",
-	    "client", tcp_state_name(f->tcp.state[EP_CLIENT]),
-	    "server", tcp_state_name(f->tcp.state[EP_SERVER])));
-	json_object_set_new(o, "partial", json_boolean(f->tcp.partial));
-	json_object_set_new(o, "open", json_boolean(!tcp_state_is_closed(&f->tcp)));
-	json_object_set_new(o, "conn_state",
-	    json_string(conn_state_name(tcp_state_conn_state(&f->tcp))));
-	json_object_set_new(o, "history", json_string(f->tcp.history));
-	json_object_set_new(o, "end_reason", json_string(flow_end_reason_name(reason)));
-	json_object_set_new(o, "first_frame", json_integer((json_int_t)f->first_frame));
-	json_object_set_new(o, "last_frame", json_integer((json_int_t)f->last_frame));
-	json_object_set_new(o, "first_time", json_seconds(f->first_ns));
-	json_object_set_new(o, "last_time", json_seconds(f->last_ns));
-	json_object_set_new(o, "duration", json_seconds(f->last_ns > f->first_ns ?
-	    f->last_ns - f->first_ns : 0));
-	json_object_set_new(o, "handshake_rtt", json_handshake(&f->an));
-	json_object_set_new(o, "c2s", json_direction(&f->an.dir[DIR_C2S]));
-	json_object_set_new(o, "s2c", json_direction(&f->an.dir[DIR_S2C]));
-	json_object_set_new(o, "diagnosis", json_diagnosis(f));
-	return o;
+	jw_uint(w, "id", f->id);
+	jw_uint(w, "ip_version", f->key.ip_version);
+	w_endpoint(w, "client", f, cs);
+	w_endpoint(w, "server", f, !cs);
+	jw_object(w, "state");
+	jw_string(w, "client", tcp_state_name(f->tcp.state[EP_CLIENT]));
+	jw_string(w, "server", tcp_state_name(f->tcp.state[EP_SERVER]));
+	jw_end(w);
+	jw_bool(w, "partial", f->tcp.partial);
+	jw_bool(w, "open", !tcp_state_is_closed(&f->tcp));
+	jw_string(w, "conn_state", conn_state_name(tcp_state_conn_state(&f->tcp)));
+	jw_string(w, "history", f->tcp.history);
+	jw_string(w, "end_reason", flow_end_reason_name(reason));
+	jw_uint(w, "first_frame", f->first_frame);
+	jw_uint(w, "last_frame", f->last_frame);
+	jw_seconds(w, "first_time", f->first_ns);
+	jw_seconds(w, "last_time", f->last_ns);
+	jw_seconds(w, "duration", f->last_ns > f->first_ns ? f->last_ns - f->first_ns : 0);
+	w_handshake(w, &f->an);
+	w_direction(w, "c2s", &f->an.dir[DIR_C2S]);
+	w_direction(w, "s2c", &f->an.dir[DIR_S2C]);
+	jw_object(w, "diagnosis");
+	w_diagnosis_dir(w, "c2s", f, DIR_C2S, fs);
+	w_diagnosis_dir(w, "s2c", f, DIR_S2C, fs);
+	jw_end(w);
 }
 
 static json_t *
@@ -404,17 +464,6 @@ report_tool_json(void)
 	    "version", TCPSIGHT_VERSION);
 }
 
-/* Write one JSON value and a newline; TCPS_ERR_OUTPUT on failure. */
-static int
-report_write_json(FILE *out, json_t *v, size_t flags)
-{
-	int rc = json_dumpf(v, out, flags);
-
-	if (rc != 0 || fputc('\n', out) == EOF)
-		return TCPS_ERR_OUTPUT;
-	return 0;
-}
-
 enum flow_end_reason
 report_end_reason(const struct flow *f, enum flow_end_reason reason)
 {
@@ -453,17 +502,18 @@ struct worst_list {
 };
 
 static void
-worst_note(struct worst_list *w, const struct flow *f)
+worst_note(struct worst_list *w, const struct flow *f, const struct flow_summaries *fs)
 {
-	struct diag_summary s;
 	int dir, i;
 
 	for (dir = 0; dir < 2; dir++) {
-		if (!diagnosis_summarize(&f->diag, &f->an, dir, &s))
+		const struct diag_summary *s = &fs->s[dir];
+
+		if (!fs->has[dir])
 			continue;
-		w->verdicts[s.verdict]++;
-		double stall = (s.share[LIMIT_RECEIVER] + s.share[LIMIT_LOSS]) *
-		    s.transfer_s;
+		w->verdicts[s->verdict]++;
+		double stall = (s->share[LIMIT_RECEIVER] + s->share[LIMIT_LOSS]) *
+		    s->transfer_s;
 		if (stall <= 0)
 			continue;
 		for (i = 0; i < w->count; i++)
@@ -479,8 +529,8 @@ worst_note(struct worst_list *w, const struct flow *f)
 		w->e[i].stall_s = stall;
 		w->e[i].summary = json_pack("{s:I, s:s, s:s, s:f, s:s}",
 		    "flow", (json_int_t)f->id, "dir", dir == DIR_C2S ? "c2s" : "s2c",
-		    "verdict", diagnosis_verdict_name(s.verdict),
-		    "stall_seconds", round(stall * 1e6) / 1e6, "evidence", s.evidence);
+		    "verdict", diagnosis_verdict_name(s->verdict),
+		    "stall_seconds", round(stall * 1e6) / 1e6, "evidence", s->evidence);
 		w->count++;
 	}
 }
@@ -514,121 +564,229 @@ worst_free(struct worst_list *w)
 
 /* ---- the JSON document sink ---- */
 
+/*
+ * The document is written at finish(), flows in id order.  Finished
+ * flows are kept as their JSON text in an unnamed temporary file, with
+ * only {id, offset, length} in memory, so the document's memory stays set
+ * by the open connections as the NDJSON sink's does.  The flows' events
+ * (--events) wait, as text too, in a table of the open flows that have
+ * any, and are written into the flow's text when it ends.
+ */
+
+#define DOC_INDENT	2	/* spaces per level, as jansson's JSON_INDENT(2) */
+#define DOC_FLOW_DEPTH	2	/* document { "flows": [ flow ...: level 2 */
+
+/* Where one finished flow's text is in the spill file. */
+struct doc_flow_ref {
+	uint64_t id;
+	uint64_t offset;
+	uint64_t length;
+};
+
+/* The events of one open flow, held until it ends. */
+struct doc_held_events {
+	uint64_t flow;			/* hash key: the flow id */
+	struct json_writer text;	/* "[ event, ... " (array left open) */
+	uint32_t count;
+	uint64_t dropped;		/* past max_events: counted only */
+	UT_hash_handle hh;
+};
+
 struct json_doc_sink {
 	struct report_sink base;
 	FILE *out;
-	json_t *flows;		/* flow objects, in the order flows ended */
-	json_t *events;		/* open flows' event arrays, keyed by decimal id */
+	FILE *spill;		/* finished flows' text (tmpfile) */
+	uint64_t spill_len;	/* bytes in it */
+	struct doc_flow_ref *refs;	/* one per finished flow */
+	size_t ref_count;
+	size_t ref_cap;
+	struct doc_held_events *held;	/* uthash by flow id */
 	uint32_t max_events;	/* events kept per flow */
 	bool with_events;	/* give every flow an "events" array */
+	struct json_writer flow_text;	/* reused for each flow */
+	struct json_writer event_text;	/* ... and each event */
 	struct worst_list worst;
 };
-
-static void
-flow_key_text(const struct flow *f, char *buf, size_t len)
-{
-	snprintf(buf, len, "%llu", (unsigned long long)f->id);
-}
 
 static int
 doc_event(struct report_sink *s, const struct flow *f, int dir,
     const struct packet *p, const struct seg_verdict *v)
 {
 	struct json_doc_sink *d = (struct json_doc_sink *)s;
-	char key[24];
-	json_t *list, *held;
+	struct doc_held_events *h;
+	uint64_t id = f->id;
 
-	flow_key_text(f, key, sizeof(key));
-	held = json_object_get(d->events, key);
-	if (held == NULL) {
-		held = json_pack("{s:[], s:i}", "list", "dropped", (json_int_t)0);
-		if (held == NULL || json_object_set_new(d->events, key, held) != 0)
+	HASH_FIND(hh, d->held, &id, sizeof(id), h);
+	if (h == NULL) {
+		h = calloc(1, sizeof(*h));
+		if (h == NULL)
 			return TCPS_ERR_NOMEM;
+		h->flow = id;
+		/* The array sits at the flow's level + 1, its events one deeper. */
+		jw_init(&h->text, DOC_INDENT);
+		jw_reset(&h->text, DOC_FLOW_DEPTH + 1);
+		jw_array(&h->text, NULL);
+		HASH_ADD(hh, d->held, flow, sizeof(h->flow), h);
 	}
-	list = json_object_get(held, "list");
-	if (json_array_size(list) >= d->max_events) {
-		json_object_set_new(held, "dropped", json_integer(
-		    json_integer_value(json_object_get(held, "dropped")) + 1));
+	if (h->count >= d->max_events) {
+		h->dropped++;
 		return 0;
 	}
-	if (json_array_append_new(list, json_event(f, dir, p, v)) != 0)
+	jw_object(&h->text, NULL);
+	w_event_members(&h->text, f, dir, p, v);
+	jw_end(&h->text);
+	if (h->text.failed)
 		return TCPS_ERR_NOMEM;
+	h->count++;
 	return 0;
+}
+
+static void
+held_free(struct json_doc_sink *d, struct doc_held_events *h)
+{
+	HASH_DEL(d->held, h);
+	jw_free(&h->text);
+	free(h);
 }
 
 static int
 doc_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason reason)
 {
 	struct json_doc_sink *d = (struct json_doc_sink *)s;
-	json_t *o = report_flow_json(f, reason), *held;
-	char key[24];
+	struct json_writer *w = &d->flow_text;
+	struct doc_held_events *h = NULL;
+	uint64_t id = f->id;
 
+	struct flow_summaries fs;
+
+	summarize_flow(f, &fs);
+	jw_reset(w, DOC_FLOW_DEPTH);
+	jw_object(w, NULL);
+	w_flow_members(w, f, reason, &fs);
 	if (d->with_events) {
-		flow_key_text(f, key, sizeof(key));
-		held = json_object_get(d->events, key);
-		json_object_set_new(o, "events", held ?
-		    json_incref(json_object_get(held, "list")) : json_array());
-		json_object_set_new(o, "events_dropped", held ?
-		    json_incref(json_object_get(held, "dropped")) : json_integer(0));
-		if (held != NULL)
-			json_object_del(d->events, key);
+		HASH_FIND(hh, d->held, &id, sizeof(id), h);
+		if (h != NULL) {
+			jw_end(&h->text);
+			jw_raw(w, "events", h->text.buf, h->text.len);
+			jw_uint(w, "events_dropped", h->dropped);
+			held_free(d, h);
+		} else {
+			jw_array(w, "events");
+			jw_end(w);
+			jw_uint(w, "events_dropped", 0);
+		}
 	}
-	worst_note(&d->worst, f);
-	if (json_array_append_new(d->flows, o) != 0)
+	jw_end(w);
+	worst_note(&d->worst, f, &fs);
+	if (w->failed)
 		return TCPS_ERR_NOMEM;
+	if (d->ref_count == d->ref_cap) {
+		size_t cap = d->ref_cap ? d->ref_cap * 2 : 1024;
+		struct doc_flow_ref *grown = realloc(d->refs, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return TCPS_ERR_NOMEM;
+		d->refs = grown;
+		d->ref_cap = cap;
+	}
+	if (fwrite(w->buf, 1, w->len, d->spill) != w->len)
+		return TCPS_ERR_OUTPUT;
+	d->refs[d->ref_count++] = (struct doc_flow_ref){ id, d->spill_len, w->len };
+	d->spill_len += w->len;
 	return 0;
 }
 
 static int
-cmp_flow_json_id(const void *a, const void *b)
+cmp_flow_ref(const void *a, const void *b)
 {
-	json_int_t ia = json_integer_value(json_object_get(*(json_t *const *)a, "id"));
-	json_int_t ib = json_integer_value(json_object_get(*(json_t *const *)b, "id"));
+	uint64_t ia = ((const struct doc_flow_ref *)a)->id;
+	uint64_t ib = ((const struct doc_flow_ref *)b)->id;
 
 	return (ia > ib) - (ia < ib);
 }
 
-/* Return a new array with the flows of `flows` in id order. */
-static json_t *
-sorted_by_id(json_t *flows)
+/*
+ * Write `key` and a jansson value as a member of the document's top
+ * object: dumped with JSON_INDENT(2) and shifted one level right.
+ */
+static int
+doc_member(FILE *out, const char *key, json_t *v, bool first)
 {
-	size_t n = json_array_size(flows), i;
-	json_t **v, *sorted;
+	char *text = json_dumps(v, JSON_INDENT(DOC_INDENT) | JSON_REAL_PRECISION(16) |
+	    JSON_ENCODE_ANY);
+	const char *p;
 
-	if (n == 0)
-		return json_array();
-	v = malloc(n * sizeof(*v));
-	if (v == NULL)
-		return NULL;
-	for (i = 0; i < n; i++)
-		v[i] = json_array_get(flows, i);
-	qsort(v, n, sizeof(*v), cmp_flow_json_id);
-	sorted = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append(sorted, v[i]);
-	free(v);
-	return sorted;
+	json_decref(v);
+	if (text == NULL)
+		return TCPS_ERR_NOMEM;
+	fprintf(out, "%s\n  \"%s\": ", first ? "" : ",", key);
+	for (p = text; *p != '\0'; p++) {
+		putc(*p, out);
+		if (*p == '\n')
+			fputs("  ", out);
+	}
+	free(text);
+	return 0;
+}
+
+/* The flows, from the spill file, in id order. */
+static int
+doc_flows(struct json_doc_sink *d)
+{
+	char *buf = NULL;
+	size_t cap = 0, i;
+	int rc = 0;
+
+	if (d->ref_count > 0)
+		qsort(d->refs, d->ref_count, sizeof(d->refs[0]), cmp_flow_ref);
+	if (fflush(d->spill) != 0)
+		return TCPS_ERR_OUTPUT;
+	fputs(",\n  \"flows\": [", d->out);
+	for (i = 0; i < d->ref_count && rc == 0; i++) {
+		const struct doc_flow_ref *r = &d->refs[i];
+
+		if (r->length > cap) {
+			char *grown = realloc(buf, r->length);
+
+			if (grown == NULL) {
+				rc = TCPS_ERR_NOMEM;
+				break;
+			}
+			buf = grown;
+			cap = r->length;
+		}
+		if (fseeko(d->spill, (off_t)r->offset, SEEK_SET) != 0 ||
+		    fread(buf, 1, r->length, d->spill) != r->length) {
+			rc = TCPS_ERR_OUTPUT;
+			break;
+		}
+		fputs(i == 0 ? "\n    " : ",\n    ", d->out);
+		fwrite(buf, 1, r->length, d->out);
+	}
+	fputs(d->ref_count > 0 ? "\n  ]" : "]", d->out);
+	free(buf);
+	return rc;
 }
 
 static int
 doc_finish(struct report_sink *s, const struct run_summary *sum)
 {
 	struct json_doc_sink *d = (struct json_doc_sink *)s;
-	json_t *doc, *flows;
 	int rc;
 
-	flows = sorted_by_id(d->flows);
-	if (flows == NULL)
-		return TCPS_ERR_NOMEM;
-	doc = json_object();
-	json_object_set_new(doc, "tool", report_tool_json());
-	json_object_set_new(doc, "capture", report_capture_json(sum));
-	json_object_set_new(doc, "flows", flows);
-	json_object_set_new(doc, "summary", report_summary_json(sum));
-	json_object_set_new(doc, "diagnosis", worst_json(&d->worst));
-	rc = report_write_json(d->out, doc, JSON_INDENT(2) | JSON_REAL_PRECISION(16));
-	json_decref(doc);
-	if (rc == 0 && fflush(d->out) != 0)
+	fputc('{', d->out);
+	rc = doc_member(d->out, "tool", report_tool_json(), true);
+	if (rc == 0)
+		rc = doc_member(d->out, "capture", report_capture_json(sum), false);
+	if (rc == 0)
+		rc = doc_flows(d);
+	if (rc == 0)
+		rc = doc_member(d->out, "summary", report_summary_json(sum), false);
+	if (rc == 0)
+		rc = doc_member(d->out, "diagnosis", worst_json(&d->worst), false);
+	if (rc == 0)
+		fputs("\n}\n", d->out);
+	if (rc == 0 && (fflush(d->out) != 0 || ferror(d->out)))
 		rc = TCPS_ERR_OUTPUT;
 	return rc;
 }
@@ -637,9 +795,15 @@ static void
 doc_destroy(struct report_sink *s)
 {
 	struct json_doc_sink *d = (struct json_doc_sink *)s;
+	struct doc_held_events *h, *tmp;
 
-	json_decref(d->flows);
-	json_decref(d->events);
+	HASH_ITER(hh, d->held, h, tmp)
+		held_free(d, h);
+	if (d->spill != NULL)
+		fclose(d->spill);
+	free(d->refs);
+	jw_free(&d->flow_text);
+	jw_free(&d->event_text);
 	worst_free(&d->worst);
 	free(d);
 }
@@ -651,14 +815,13 @@ report_json_doc_create(FILE *out, uint32_t max_events)
 
 	if (d == NULL)
 		return NULL;
-	d->flows = json_array();
-	d->events = json_object();
-	if (d->flows == NULL || d->events == NULL) {
-		json_decref(d->flows);
-		json_decref(d->events);
+	d->spill = tmpfile();
+	if (d->spill == NULL) {
 		free(d);
 		return NULL;
 	}
+	jw_init(&d->flow_text, DOC_INDENT);
+	jw_init(&d->event_text, DOC_INDENT);
 	d->max_events = max_events;
 	d->with_events = max_events > 0;
 	d->base.event = doc_event;
@@ -676,9 +839,7 @@ struct ndjson_sink {
 	int fd;			/* written with write(2), whole lines only */
 	bool regular;		/* fd is a regular file: a cut can be undone */
 	bool flush_each_line;	/* live: every line goes out at once */
-	char *buf;		/* complete lines not yet written */
-	size_t len;
-	size_t cap;
+	struct json_writer lines;	/* complete lines not yet written */
 	struct worst_list worst;
 };
 
@@ -695,81 +856,81 @@ static int
 nd_flush(struct ndjson_sink *n)
 {
 	off_t start = n->regular ? lseek(n->fd, 0, SEEK_CUR) : -1;
-	size_t off = 0, keep;
+	const char *buf = n->lines.buf;
+	size_t len = n->lines.len, off = 0, keep;
 	ssize_t w = 0;
 	int saved;
 
-	while (off < n->len) {
-		w = write(n->fd, n->buf + off, n->len - off);
+	while (off < len) {
+		w = write(n->fd, buf + off, len - off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
 			break;
 		off += (size_t)w;
 	}
-	if (off == n->len) {
-		n->len = 0;
+	jw_reset(&n->lines, 0);
+	if (off == len)
 		return 0;
-	}
 	if (w == 0)
 		errno = ENOSPC;
 	saved = errno;
-	for (keep = off; keep > 0 && n->buf[keep - 1] != '\n'; keep--)
+	for (keep = off; keep > 0 && buf[keep - 1] != '\n'; keep--)
 		;
 	if (off > 0 && start >= 0 && ftruncate(n->fd, start + (off_t)keep) == 0)
 		(void)lseek(n->fd, start + (off_t)keep, SEEK_SET);
 	errno = saved;
-	n->len = 0;
 	return TCPS_ERR_OUTPUT;
 }
 
-/* Add one compact JSON line; write when the buffer is full (or at once, live). */
+/*
+ * A line has been written into n->lines after `mark`: end it, and write
+ * when the buffer is full (or at once, live).  A line the writer could
+ * not finish (out of memory) is taken back.
+ */
+static int
+nd_line_done(struct ndjson_sink *n, size_t mark)
+{
+	if (n->lines.failed) {
+		n->lines.len = mark;
+		n->lines.failed = false;
+		n->lines.depth = 0;
+		return TCPS_ERR_NOMEM;
+	}
+	jw_append(&n->lines, "\n", 1);
+	if (n->flush_each_line || n->lines.len >= NDJSON_BUFFER)
+		return nd_flush(n);
+	return 0;
+}
+
+/* Add one jansson value as a compact line. */
 static int
 write_line(struct ndjson_sink *n, json_t *o)
 {
 	char *text = json_dumps(o, NDJSON_FLAGS);
-	size_t len;
-	int rc = 0;
+	size_t mark = n->lines.len;
 
 	if (text == NULL)
 		return TCPS_ERR_NOMEM;
-	len = strlen(text);
-	if (n->len + len + 1 > n->cap) {
-		size_t ncap = n->len + len + 1 > NDJSON_BUFFER ? n->len + len + 1 :
-		    NDJSON_BUFFER;
-		char *grown = realloc(n->buf, ncap);
-
-		if (grown == NULL) {
-			free(text);
-			return TCPS_ERR_NOMEM;
-		}
-		n->buf = grown;
-		n->cap = ncap;
-	}
-	memcpy(n->buf + n->len, text, len);
-	n->buf[n->len + len] = '\n';
-	n->len += len + 1;
+	jw_append(&n->lines, text, strlen(text));
 	free(text);
-	if (n->flush_each_line || n->len >= NDJSON_BUFFER)
-		rc = nd_flush(n);
-	return rc;
+	return nd_line_done(n, mark);
 }
 
 static int
 nd_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason reason)
 {
 	struct ndjson_sink *n = (struct ndjson_sink *)s;
-	json_t *flow = report_flow_json(f, reason);
-	json_t *o = json_object();
-	int rc;
+	size_t mark = n->lines.len;
+	struct flow_summaries fs;
 
-	json_object_set_new(o, "type", json_string("flow"));
-	json_object_update(o, flow);
-	json_decref(flow);
-	worst_note(&n->worst, f);
-	rc = write_line(n, o);
-	json_decref(o);
-	return rc;
+	summarize_flow(f, &fs);
+	jw_object(&n->lines, NULL);
+	jw_string(&n->lines, "type", "flow");
+	w_flow_members(&n->lines, f, reason, &fs);
+	jw_end(&n->lines);
+	worst_note(&n->worst, f, &fs);
+	return nd_line_done(n, mark);
 }
 
 static int
@@ -804,15 +965,13 @@ nd_event(struct report_sink *s, const struct flow *f, int dir,
     const struct packet *p, const struct seg_verdict *v)
 {
 	struct ndjson_sink *n = (struct ndjson_sink *)s;
-	json_t *e = json_event(f, dir, p, v), *o = json_object();
-	int rc;
+	size_t mark = n->lines.len;
 
-	json_object_set_new(o, "type", json_string("event"));
-	json_object_update(o, e);
-	json_decref(e);
-	rc = write_line(n, o);
-	json_decref(o);
-	return rc;
+	jw_object(&n->lines, NULL);
+	jw_string(&n->lines, "type", "event");
+	w_event_members(&n->lines, f, dir, p, v);
+	jw_end(&n->lines);
+	return nd_line_done(n, mark);
 }
 
 static int
@@ -840,7 +999,7 @@ nd_destroy(struct report_sink *s)
 	struct ndjson_sink *n = (struct ndjson_sink *)s;
 
 	worst_free(&n->worst);
-	free(n->buf);
+	jw_free(&n->lines);
 	free(n);
 }
 
@@ -857,6 +1016,7 @@ report_ndjson_create(FILE *out, bool flush_each_line)
 	n->fd = fileno(out);
 	n->regular = fstat(n->fd, &st) == 0 && S_ISREG(st.st_mode);
 	n->flush_each_line = flush_each_line;
+	jw_init(&n->lines, 0);
 	n->base.event = nd_event;
 	n->base.stats = nd_stats;
 	n->base.flow_end = nd_flow_end;

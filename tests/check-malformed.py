@@ -625,6 +625,15 @@ def regress(tcpsight, rdir, mdir):
             fail(case, 'connection A: %d packets, end %s' % (
                 a[0]['c2s']['packets'] + a[0]['s2c']['packets'], a[0]['end_reason']))
 
+    # A JSON document with no connection at all (found by fuzz-pipeline
+    # while the document sink was rewritten: qsort of an empty list).
+    case = 'document-no-flows'
+    r = run(case, [tcpsight, '-F', 'json', os.path.join(rdir, 'document-no-flows.pcap')])
+    if r is not None:
+        doc = json.loads(r.stdout)
+        if doc['flows'] != [] or doc['capture']['skipped']['truncated_header'] != 1:
+            fail(case, 'flows %r, skipped %r' % (doc['flows'], doc['capture']['skipped']))
+
     # NDJSON cut by a full disk ends with a whole line.  RLIMIT_FSIZE
     # makes the write fail (EFBIG) like ENOSPC does, at a chosen size.
     case = 'ndjson-half-line'
