@@ -39,6 +39,7 @@ struct flow_table {
 	void *on_end_arg;
 	uint64_t next_id;
 	struct flow_table_stats stats;
+	struct diag_pool ext_pool;	/* out-of-line diagnosis blocks of the flows */
 };
 
 void
@@ -112,10 +113,16 @@ flow_table_free(struct flow_table **tp)
 {
 	struct flow_table *t;
 	struct flow_slab *s, *next;
+	struct flow *f;
+	int c;
 
 	if (tp == NULL || *tp == NULL)
 		return;
 	t = *tp;
+	for (c = 0; c < FLOW_CLASS_COUNT; c++)
+		for (f = t->lists[c].oldest; f != NULL; f = f->newer)
+			diagnosis_release(&f->diag, &t->ext_pool);
+	diag_pool_clear(&t->ext_pool);
 	HASH_CLEAR(hh, t->index);
 	for (s = t->slabs; s != NULL; s = next) {
 		next = s->next;
@@ -245,6 +252,7 @@ flow_table_end(struct flow_table *t, struct flow *f, enum flow_end_reason reason
 {
 	if (t->on_end != NULL)
 		t->on_end(t->on_end_arg, f, reason);
+	diagnosis_release(&f->diag, &t->ext_pool);
 	list_unlink(&t->lists[f->class], f);
 	HASH_DEL(t->index, f);
 	f->newer = t->free_list;
@@ -315,9 +323,21 @@ flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow *f),
 }
 
 const struct flow_table_stats *
-flow_table_stats(const struct flow_table *t)
+flow_table_stats(struct flow_table *t)
 {
+	struct flow_table_stats *st = &t->stats;
+
+	/* The pool keeps its own counters; copy them in when asked. */
+	st->ext_allocated = t->ext_pool.allocated;
+	st->ext_peak = t->ext_pool.peak_in_use;
+	st->ext_failed = t->ext_pool.failed;
 	return &t->stats;
+}
+
+struct diag_pool *
+flow_table_diag_pool(struct flow_table *t)
+{
+	return &t->ext_pool;
 }
 
 size_t

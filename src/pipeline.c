@@ -151,7 +151,8 @@ process_segment(struct run *run, const struct packet *p)
 		f->first_ns = p->ts_ns;	/* the capture's clock ran backwards */
 	tcp_state_update(&f->tcp, dir, p);
 	analysis_update(&f->an, dir, p, reused, &v);
-	diagnosis_update(&f->diag, &f->an, dir, p, &v, f->series);
+	diagnosis_update(&f->diag, &f->an, dir, p, &v, f->series,
+	    flow_table_diag_pool(run->table));
 	if (v.flags != 0) {
 		run->sum->flagged_segments++;
 		for (i = 0; i < SEG_FLAG_COUNT; i++)

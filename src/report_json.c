@@ -218,15 +218,17 @@ static json_t *
 json_diagnosis_dir(const struct flow *f, int dir)
 {
 	const struct diag_dir *dd = &f->diag.dir[dir];
+	const struct zw_episode *longest;
 	struct diag_summary s;
 	json_t *o, *eps;
-	int i;
+	unsigned i, n;
 
 	if (!diagnosis_summarize(&f->diag, &f->an, dir, &s))
 		return NULL;
 	eps = json_array();
-	for (i = 0; i < dd->longest_count; i++)
-		json_array_append_new(eps, json_episode(&dd->longest[i]));
+	longest = diag_longest_episodes(dd, &n);
+	for (i = 0; i < n; i++)
+		json_array_append_new(eps, json_episode(&longest[i]));
 	o = json_object();
 	json_object_set_new(o, "verdict", json_string(diagnosis_verdict_name(s.verdict)));
 	json_object_set_new(o, "confidence", json_real(round(s.confidence * 100) / 100));
