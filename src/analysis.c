@@ -619,7 +619,8 @@ analysis_update(struct conn_analysis *ca, int dir, const struct packet *p,
 	track_zero_window(f, p);
 	track_sack(f, p);
 	track_handshake(ca, dir, p);
-	for (i = 0; i < SEG_FLAG_COUNT; i++)
+	/* Most segments carry no flag. */
+	for (i = 0; flags >> i != 0; i++)
 		if (flags & SEG_BIT(i))
 			f->flag_count[i]++;
 
