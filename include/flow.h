@@ -161,4 +161,7 @@ const char *flow_end_reason_name(enum flow_end_reason reason);
 /* Fill *key canonically for p; *sender_side gets the key side of p's sender. */
 void flow_key_make(const struct packet *p, struct flow_key *key, int *sender_side);
 
+/* The table's hash of a canonical key (the same for both directions). */
+uint32_t flow_key_hash(const struct flow_key *key);
+
 #endif

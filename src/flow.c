@@ -31,7 +31,7 @@ key_word(const struct flow_key *k, int i)
 
 /* Multiply-xorshift over the words; the last steps fold the high bits
  * down, since uthash picks the bucket from the low bits. */
-static inline uint32_t
+uint32_t
 flow_key_hash(const struct flow_key *k)
 {
 	const uint64_t m = 0x9e3779b97f4a7c15ull;
