@@ -68,8 +68,19 @@ struct seq_hole {
 	uint32_t right;
 };
 
-/* What one direction sent, its sequence state and its counters. */
+/*
+ * What one direction sent, its sequence state and its counters.  Fields
+ * are grouped by size so that the record has no padding; the one-bit
+ * flags are packed at the end.
+ */
 struct dir_analysis {
+	/* -- sequence state (tshark's nextseq / lastack) -- */
+	uint32_t nextseq;	/* highest seq + len (+1 for SYN/FIN) sent */
+	uint32_t lastack;	/* ACK field of its last segment with ACK set */
+	uint64_t nextseq_ns;	/* when nextseq last advanced */
+	uint64_t lastack_ns;	/* time of its last segment with ACK set */
+	uint64_t dupack_of_frame;	/* frame of the ACK being duplicated */
+
 	/* -- what was sent -- */
 	uint64_t packets;
 	uint64_t wire_bytes;	/* sum of frame lengths on the wire */
@@ -78,6 +89,18 @@ struct dir_analysis {
 	uint64_t retrans_bytes;	/* payload of segments flagged retransmission */
 	uint64_t first_ns;	/* time of its first and last segment */
 	uint64_t last_ns;
+
+	/* -- round-trip time, from its data to the peer's ACK -- */
+	uint64_t timed_ns;	/* when the segment being timed was sent */
+	struct rtt_stats rtt;	/* ACK-based samples, Karn's rule */
+	struct rtt_stats rtt_ts;	/* samples from echoed TCP timestamps */
+	uint64_t ts_ns[ANALYSIS_TS_RING];	/* when each TSval was first seen */
+	uint32_t ts_val[ANALYSIS_TS_RING];	/* TSvals it sent, newest last */
+
+	/* -- flow control -- */
+	uint64_t zero_window_since_ns;	/* start of the open zero-window episode */
+	uint64_t zero_window_ns;	/* total time its window was zero */
+
 	uint32_t data_segments;	/* segments with payload */
 	uint32_t syn;		/* segments with SYN */
 	uint32_t fin;		/* segments with FIN */
@@ -87,60 +110,45 @@ struct dir_analysis {
 	/* -- handshake and options -- */
 	uint32_t isn;		/* initial sequence number, if syn_seen */
 	uint32_t base_seq;	/* origin of relative numbers: ISN, or first seq - 1 */
-	uint16_t mss;		/* MSS option from its SYN; 0 = none */
-	bool     base_known;
-	bool     syn_seen;
-	bool     sack_permitted;	/* SACK-permitted option in its SYN */
-	bool     timestamps;	/* sent TCP timestamps (RFC 7323) */
-	bool     wscale_offered;	/* its SYN carried a window-scale option */
-	uint8_t  wscale_offer;	/* shift it offered, clamped to MAX_WSCALE */
-	int8_t   wscale;	/* shift in effect for its windows, or WSCALE_* */
-	bool     sent_non_syn;	/* sent a segment without SYN: its windows scale */
 
 	/* -- windows it advertised (scaled bytes; RSTs excluded) -- */
-	bool     window_seen;	/* window_min/max/last and window_raw are set */
-	uint16_t window_raw;	/* raw field of its last segment */
 	uint32_t window_min;
 	uint32_t window_max;
 	uint32_t window_last;
 
-	/* -- sequence state (tshark's nextseq / lastack) -- */
-	bool     nextseq_known;
-	bool     lastack_known;
-	uint32_t nextseq;	/* highest seq + len (+1 for SYN/FIN) sent */
-	uint32_t lastack;	/* ACK field of its last segment with ACK set */
-	uint64_t nextseq_ns;	/* when nextseq last advanced */
-	uint64_t lastack_ns;	/* time of its last segment with ACK set */
 	uint32_t nextseq_tsval;	/* TSval of the segment that advanced nextseq */
-	uint16_t nextseq_ipid;	/* IPv4 ID of that segment */
-	bool     nextseq_has_ts;
-	uint32_t last_flags;	/* SEG_* bits of its previous segment */
 	uint32_t dupacks;	/* duplicate ACKs of lastack so far */
-	uint64_t dupack_of_frame;	/* frame of the ACK being duplicated */
 	uint32_t ack_unseen_mark;	/* R.nextseq when ack_lost_segment was last flagged */
-	bool     ack_unseen_marked;
-	uint8_t  hole_count;
 	struct seq_hole holes[ANALYSIS_MAX_HOLES];	/* its data not seen, oldest first */
 	uint32_t holes_dropped;	/* holes forgotten because the set was full */
-
-	/* -- round-trip time, from its data to the peer's ACK -- */
-	bool     timing;	/* a segment is being timed (one at a time, RFC 6298) */
-	uint32_t timed_end;	/* its end sequence number */
-	uint64_t timed_ns;	/* when it was sent */
-	struct rtt_stats rtt;	/* ACK-based samples, Karn's rule */
-	struct rtt_stats rtt_ts;	/* samples from echoed TCP timestamps */
-	uint32_t ts_val[ANALYSIS_TS_RING];	/* TSvals it sent, newest last */
-	uint64_t ts_ns[ANALYSIS_TS_RING];	/* when each was first seen */
-	uint8_t  ts_next;	/* ring slot to write next */
-
-	/* -- loss recovery and flow control -- */
-	uint64_t max_in_flight;	/* largest nextseq - peer's lastack after a data segment */
+	uint32_t timed_end;	/* end sequence number of the segment being timed */
+	uint32_t max_in_flight;	/* largest nextseq - peer's lastack after a data segment */
 	uint32_t sack_blocks;	/* SACK blocks it sent */
 	uint32_t dsacks;	/* D-SACK blocks it sent (RFC 2883) */
-	bool     zero_window_open;	/* its window is zero right now */
-	uint64_t zero_window_since_ns;
 	uint32_t zero_window_episodes;	/* times its window went to zero */
-	uint64_t zero_window_ns;	/* total time its window was zero */
+
+	uint16_t mss;		/* MSS option from its SYN; 0 = none */
+	uint16_t window_raw;	/* raw field of its last segment */
+	uint16_t nextseq_ipid;	/* IPv4 ID of the segment that advanced nextseq */
+	uint16_t last_flags;	/* SEG_* bits of its previous segment */
+	uint8_t  wscale_offer;	/* shift it offered, clamped to MAX_WSCALE */
+	int8_t   wscale;	/* shift in effect for its windows, or WSCALE_* */
+	uint8_t  hole_count;
+	uint8_t  ts_next;	/* ring slot to write next */
+
+	bool     base_known : 1;
+	bool     syn_seen : 1;
+	bool     sack_permitted : 1;	/* SACK-permitted option in its SYN */
+	bool     timestamps : 1;	/* sent TCP timestamps (RFC 7323) */
+	bool     wscale_offered : 1;	/* its SYN carried a window-scale option */
+	bool     sent_non_syn : 1;	/* sent a segment without SYN: its windows scale */
+	bool     window_seen : 1;	/* window_min/max/last and window_raw are set */
+	bool     nextseq_known : 1;
+	bool     lastack_known : 1;
+	bool     nextseq_has_ts : 1;
+	bool     ack_unseen_marked : 1;
+	bool     timing : 1;	/* a segment is being timed (one at a time, RFC 6298) */
+	bool     zero_window_open : 1;	/* its window is zero right now */
 };
 
 /* Per-connection analysis: both directions and the handshake timing. */

@@ -46,41 +46,92 @@ struct zw_episode {
 	uint32_t window_before;		/* window before it closed, scaled */
 };
 
-/* The diagnosis state of one direction of data (F sends, R receives). */
+/*
+ * The rarely needed part of a transfer's diagnosis, kept out of the flow
+ * record: taken from a struct diag_pool when the receiver's window first
+ * goes to zero, or when a 16-bit window histogram bucket would overflow
+ * (more than 65535 samples in one bucket), and given back when the flow
+ * ends.  At most one per direction of a connection, so the pool is
+ * bounded by twice the flow table's cap.
+ */
+struct diag_ext {
+	struct zw_episode current;	/* the open or most recent episode */
+	struct zw_episode longest[DIAG_MAX_EPISODES];	/* longest first */
+	uint8_t  longest_count;
+	bool     hist_wide;		/* window_hist below is in use, not the record's */
+	uint32_t window_hist[DIAG_WINDOW_BUCKETS];	/* widened histogram */
+	struct diag_ext *next_free;	/* free-list link while in the pool */
+};
+
+/*
+ * Free list of struct diag_ext blocks.  Blocks are malloc'd one at a time
+ * when the free list is empty (a rare event: a zero window, or a very long
+ * transfer) and reused after their flow ends; all are freed by
+ * diag_pool_clear().  No global state: the flow table owns one.
+ */
+struct diag_pool {
+	struct diag_ext *free_list;
+	uint64_t allocated;	/* blocks malloc'd (in use or free) */
+	uint64_t in_use;	/* blocks held by flows now */
+	uint64_t peak_in_use;	/* most held at once */
+	uint64_t failed;	/* blocks that could not be had (out of memory) */
+};
+
+/* A zeroed block from the pool; NULL (counted in failed) when out of memory. */
+struct diag_ext *diag_pool_get(struct diag_pool *pool);
+
+/* Give a block back; NULL-safe. */
+void diag_pool_put(struct diag_pool *pool, struct diag_ext *e);
+
+/* Free every block on the free list (blocks in use must have been put back). */
+void diag_pool_clear(struct diag_pool *pool);
+
+/*
+ * The diagnosis state of one direction of data (F sends, R receives).
+ * Laid out hot first; the one-bit flags are packed at the end.
+ */
 struct diag_dir {
-	bool     active;		/* F has sent data: the transfer has started */
-	bool     in_recovery;		/* loss detected, not yet acknowledged */
-	bool     scale_inferred;	/* R's window scale was inferred from the data */
-	uint8_t  state;			/* enum limit_state since last_ns */
-	int8_t   inferred_shift;	/* R's window scale if inferred, else -1 */
-	uint32_t recovery_point;	/* F.nextseq when the loss was detected */
-	uint32_t max_payload;		/* F's largest segment: the MSS if none announced */
+	uint64_t last_ns;		/* time of the last accounted segment */
 	uint64_t last_data_ns;		/* time of F's latest new data segment */
 	uint64_t pace_ns;		/* smoothed gap between F's new data segments */
-	uint64_t last_ns;		/* time of the last accounted segment */
 	uint64_t first_data_ns;
 	uint64_t end_ns;		/* the last time data was in flight or sent */
 	uint64_t time_ns[LIMIT_STATE_COUNT];	/* running split */
 	uint64_t final_ns[LIMIT_STATE_COUNT];	/* split as of end_ns */
+	uint64_t edge_advance_limited;	/* right-edge advance while receiver-limited */
+	uint64_t sent_unlimited;	/* bytes F sent while not receiver-limited */
+	/* Least squares of w over t (s); the sample count is the histogram's. */
+	double   fit_t, fit_w, fit_tt, fit_tw;
+	struct diag_ext *ext;		/* episodes, widened histogram; NULL until needed */
+	uint32_t recovery_point;	/* F.nextseq when the loss was detected */
+	uint32_t max_payload;		/* F's largest segment: the MSS if none announced */
 
 	/* The receiver's window, seen from this transfer (scaled bytes). */
 	uint32_t window_last;
 	uint32_t window_shrinks;	/* times the window got smaller */
 	uint32_t right_edge;		/* R.lastack + window */
-	bool     edge_known;
-	uint64_t edge_advance_limited;	/* right-edge advance while receiver-limited */
-	uint64_t sent_unlimited;	/* bytes F sent while not receiver-limited */
-	uint32_t window_hist[DIAG_WINDOW_BUCKETS];	/* samples by floor(log2(w + 1)) */
-	double   fit_n, fit_t, fit_w, fit_tt, fit_tw;	/* least squares of w over t (s) */
-
-	/* R's zero-window episodes that held this transfer up. */
-	uint32_t episodes;
-	struct zw_episode current;	/* the open or most recent episode */
-	bool     episode_open;
-	bool     reopen_pending;	/* waiting for the window to reach 1 MSS / previous */
-	struct zw_episode longest[DIAG_MAX_EPISODES];	/* longest first */
-	uint8_t  longest_count;
+	uint32_t episodes;		/* R's zero-window episodes that held this transfer up */
+	uint32_t hist_run;		/* samples in hist_bucket not yet added to the histogram */
+	uint16_t window_hist[DIAG_WINDOW_BUCKETS];	/* samples by floor(log2(w + 1)) */
+	uint8_t  hist_bucket;		/* bucket of window_last (the pending run) */
+	uint8_t  state;			/* enum limit_state since last_ns */
+	int8_t   inferred_shift;	/* R's window scale if inferred, else -1 */
+	bool     active : 1;		/* F has sent data: the transfer has started */
+	bool     in_recovery : 1;	/* loss detected, not yet acknowledged */
+	bool     scale_inferred : 1;	/* R's window scale was inferred from the data */
+	bool     edge_known : 1;	/* right_edge is set */
+	bool     episode_open : 1;	/* ext->current is open: window zero now */
+	bool     reopen_pending : 1;	/* waiting for the window to reach 1 MSS / previous */
+	bool     time_dirty : 1;	/* time_ns changed since final_ns was copied */
 };
+
+/* The longest zero-window episodes of transfer dd, longest first; *n of them. */
+static inline const struct zw_episode *
+diag_longest_episodes(const struct diag_dir *dd, unsigned *n)
+{
+	*n = dd->ext != NULL ? dd->ext->longest_count : 0;
+	return dd->ext != NULL ? dd->ext->longest : NULL;
+}
 
 /* Both directions. */
 struct conn_diagnosis {
@@ -90,15 +141,18 @@ struct conn_diagnosis {
 /*
  * Account segment p, sent in direction `dir`, after analysis_update()
  * has seen it (its verdict is v).  With a non-NULL series, also sample
- * each transfer's window and bytes in flight into it.  O(1); no
- * allocation.
+ * each transfer's window and bytes in flight into it.  O(1); allocates
+ * only on a transfer's first zero window or histogram overflow, from pool.
  */
 void diagnosis_update(struct conn_diagnosis *cd, const struct conn_analysis *ca,
     int dir, const struct packet *p, const struct seg_verdict *v,
-    struct window_series *series);
+    struct window_series *series, struct diag_pool *pool);
 
 /* Close open episodes at the end of the connection. */
 void diagnosis_finish(struct conn_diagnosis *cd, uint64_t end_ns);
+
+/* Give the out-of-line blocks of cd back to the pool (at the flow's end). */
+void diagnosis_release(struct conn_diagnosis *cd, struct diag_pool *pool);
 
 /* A verdict and the numbers behind it, for the sinks. */
 enum verdict {

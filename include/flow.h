@@ -62,9 +62,9 @@ struct flow {
 	uint64_t last_frame;
 	uint64_t first_ns;		/* capture time of first and latest segment */
 	uint64_t last_ns;
+	struct tcp_conn_state tcp;	/* both endpoints' states and history */
 	uint8_t  client_side;		/* key side (0 or 1) that is the client */
 	uint8_t  class;			/* enum flow_class */
-	struct tcp_conn_state tcp;	/* both endpoints' states and history */
 	struct conn_analysis an;	/* per-direction counters and windows */
 	struct conn_diagnosis diag;	/* per-direction time split and window trend */
 	struct window_series *series;	/* --series only: owned, freed when the flow ends */
@@ -84,6 +84,9 @@ struct flow_table_stats {
 	uint64_t evicted;	/* finished because the table was full */
 	uint64_t timed_out;	/* finished by idle timeout */
 	uint64_t allocated;	/* records allocated (in use or free) */
+	uint64_t ext_allocated;	/* out-of-line diagnosis blocks malloc'd (struct diag_ext) */
+	uint64_t ext_peak;	/* most of them held by flows at once */
+	uint64_t ext_failed;	/* blocks that could not be had (out of memory) */
 };
 
 /*
@@ -140,7 +143,14 @@ void flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow 
     void *arg);
 
 /* The table's counters. */
-const struct flow_table_stats *flow_table_stats(const struct flow_table *t);
+const struct flow_table_stats *flow_table_stats(struct flow_table *t);
+
+/*
+ * The pool of out-of-line diagnosis blocks for diagnosis_update(); the
+ * table gives a flow's blocks back when the flow ends, after the end
+ * callback.
+ */
+struct diag_pool *flow_table_diag_pool(struct flow_table *t);
 
 /* Bytes of one flow record, for the memory figures in the report. */
 size_t flow_record_size(void);
@@ -150,5 +160,8 @@ const char *flow_end_reason_name(enum flow_end_reason reason);
 
 /* Fill *key canonically for p; *sender_side gets the key side of p's sender. */
 void flow_key_make(const struct packet *p, struct flow_key *key, int *sender_side);
+
+/* The table's hash of a canonical key (the same for both directions). */
+uint32_t flow_key_hash(const struct flow_key *key);
 
 #endif

@@ -84,12 +84,18 @@ note_syn_options(struct dir_analysis *d, const struct packet *p)
 	d->wscale_offer = o->wscale > MAX_WSCALE ? MAX_WSCALE : o->wscale;
 }
 
-uint32_t
-analysis_scaled_window(const struct dir_analysis *d, const struct packet *p)
+static inline uint32_t
+scaled_window(const struct dir_analysis *d, const struct packet *p)
 {
 	if ((p->flags & TH_SYN) || d->wscale < 0)
 		return p->window;
 	return (uint32_t)p->window << d->wscale;
+}
+
+uint32_t
+analysis_scaled_window(const struct dir_analysis *d, const struct packet *p)
+{
+	return scaled_window(d, p);
 }
 
 static void
@@ -601,7 +607,7 @@ analysis_update(struct conn_analysis *ca, int dir, const struct packet *p,
 	if (!(flags & SEG_BIT(SEG_ZERO_WINDOW_PROBE)))
 		advance_sequence(f, p, flags);
 
-	v->window = analysis_scaled_window(f, p);
+	v->window = scaled_window(f, p);
 	track_window(f, p, v->window);
 	if (p->flags & TH_ACK) {
 		f->lastack = p->ack;
@@ -619,7 +625,8 @@ analysis_update(struct conn_analysis *ca, int dir, const struct packet *p,
 	track_zero_window(f, p);
 	track_sack(f, p);
 	track_handshake(ca, dir, p);
-	for (i = 0; i < SEG_FLAG_COUNT; i++)
+	/* Most segments carry no flag. */
+	for (i = 0; flags >> i != 0; i++)
 		if (flags & SEG_BIT(i))
 			f->flag_count[i]++;
 

@@ -19,6 +19,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diagnosis.h"
@@ -26,6 +27,58 @@
 #include "tunables.h"
 
 #define NS	1e9
+
+struct diag_ext *
+diag_pool_get(struct diag_pool *pool)
+{
+	struct diag_ext *e = pool->free_list;
+
+	if (e != NULL) {
+		pool->free_list = e->next_free;
+	} else if ((e = malloc(sizeof(*e))) != NULL) {
+		pool->allocated++;
+	} else {
+		pool->failed++;
+		return NULL;
+	}
+	memset(e, 0, sizeof(*e));
+	pool->in_use++;
+	if (pool->in_use > pool->peak_in_use)
+		pool->peak_in_use = pool->in_use;
+	return e;
+}
+
+void
+diag_pool_put(struct diag_pool *pool, struct diag_ext *e)
+{
+	if (e == NULL)
+		return;
+	e->next_free = pool->free_list;
+	pool->free_list = e;
+	pool->in_use--;
+}
+
+void
+diag_pool_clear(struct diag_pool *pool)
+{
+	struct diag_ext *e, *next;
+
+	for (e = pool->free_list; e != NULL; e = next) {
+		next = e->next_free;
+		free(e);
+		pool->allocated--;
+	}
+	pool->free_list = NULL;
+}
+
+/* The transfer's out-of-line block, taken from the pool on first use. */
+static struct diag_ext *
+ext_of(struct diag_dir *dd, struct diag_pool *pool)
+{
+	if (dd->ext == NULL && pool != NULL)
+		dd->ext = diag_pool_get(pool);
+	return dd->ext;
+}
 
 /*
  * Add the time since the last segment to the state it was in.
@@ -50,6 +103,7 @@ account(struct diag_dir *dd, uint64_t now_ns, bool steady_data)
 		st = LIMIT_IDLE;
 	dd->time_ns[st] += dt;
 	dd->last_ns = now_ns;
+	dd->time_dirty = true;
 }
 
 /*
@@ -127,23 +181,23 @@ episode_ns(const struct zw_episode *e)
 
 /* Keep an episode among the longest ones. */
 static void
-keep_episode(struct diag_dir *dd, const struct zw_episode *e)
+keep_episode(struct diag_ext *x, const struct zw_episode *e)
 {
 	uint64_t len = episode_ns(e);
-	int i, n = dd->longest_count;
+	int i, n = x->longest_count;
 
 	for (i = 0; i < n; i++)
-		if (len > episode_ns(&dd->longest[i]))
+		if (len > episode_ns(&x->longest[i]))
 			break;
 	if (i == DIAG_MAX_EPISODES)
 		return;
 	if (n == DIAG_MAX_EPISODES)
 		n--;
-	memmove(&dd->longest[i + 1], &dd->longest[i],
-	    (size_t)(n - i) * sizeof(dd->longest[0]));
-	dd->longest[i] = *e;
-	if (dd->longest_count < DIAG_MAX_EPISODES)
-		dd->longest_count++;
+	memmove(&x->longest[i + 1], &x->longest[i],
+	    (size_t)(n - i) * sizeof(x->longest[0]));
+	x->longest[i] = *e;
+	if (x->longest_count < DIAG_MAX_EPISODES)
+		x->longest_count++;
 }
 
 static uint32_t
@@ -159,49 +213,118 @@ settle_episode(struct diag_dir *dd)
 	if (!dd->reopen_pending)
 		return;
 	dd->reopen_pending = false;
-	keep_episode(dd, &dd->current);
+	keep_episode(dd->ext, &dd->ext->current);	/* pending implies ext */
+}
+
+/* Histogram bucket of window w: floor(log2(w + 1)), capped. */
+static uint8_t
+window_bucket(uint32_t w)
+{
+	int b;
+
+	for (b = 0; b < DIAG_WINDOW_BUCKETS - 1 && ((uint64_t)w + 1) >> (b + 1); b++)
+		;
+	return (uint8_t)b;
+}
+
+/*
+ * Add the pending run of samples to the histogram.  A 16-bit bucket about
+ * to overflow widens the histogram into the out-of-line block; if no block
+ * can be had (out of memory, counted by the pool) the bucket saturates.
+ */
+static void
+hist_flush(struct diag_dir *dd, struct diag_pool *pool)
+{
+	uint32_t n = dd->hist_run;
+	uint8_t b = dd->hist_bucket;
+	struct diag_ext *x;
+	int i;
+
+	if (n == 0)
+		return;
+	dd->hist_run = 0;
+	if (dd->ext != NULL && dd->ext->hist_wide) {
+		dd->ext->window_hist[b] += n;
+		return;
+	}
+	if ((uint64_t)dd->window_hist[b] + n <= UINT16_MAX) {
+		dd->window_hist[b] = (uint16_t)(dd->window_hist[b] + n);
+		return;
+	}
+	if ((x = ext_of(dd, pool)) == NULL) {
+		dd->window_hist[b] = UINT16_MAX;
+		return;
+	}
+	for (i = 0; i < DIAG_WINDOW_BUCKETS; i++)
+		x->window_hist[i] = dd->window_hist[i];
+	x->hist_wide = true;
+	x->window_hist[b] += n;
+}
+
+/* Samples in bucket i, the pending run included. */
+static uint64_t
+hist_count(const struct diag_dir *dd, int i)
+{
+	uint64_t n = dd->ext != NULL && dd->ext->hist_wide ?
+	    dd->ext->window_hist[i] : dd->window_hist[i];
+
+	return i == dd->hist_bucket ? n + dd->hist_run : n;
 }
 
 /* R advertised window w (scaled): zero-window episodes and the trend. */
 static void
 track_receiver_window(struct diag_dir *dd, const struct dir_analysis *r,
-    uint32_t w, uint64_t now_ns)
+    uint32_t w, uint64_t now_ns, struct diag_pool *pool)
 {
-	uint32_t mss = mss_of(dd, r), right;
+	uint32_t mss, right;
+	struct diag_ext *x;
 	double t;
-	int b;
+	uint8_t b;
 
 	if (w == 0 && !dd->episode_open) {
-		settle_episode(dd);
-		memset(&dd->current, 0, sizeof(dd->current));
-		dd->current.start_ns = now_ns;
-		dd->current.window_before = dd->window_last;
-		dd->current.reopen_full_ns = UINT32_MAX;
-		dd->episode_open = true;
 		dd->episodes++;
+		dd->episode_open = true;
+		if ((x = ext_of(dd, pool)) != NULL) {
+			settle_episode(dd);
+			memset(&x->current, 0, sizeof(x->current));
+			x->current.start_ns = now_ns;
+			x->current.window_before = dd->window_last;
+			x->current.reopen_full_ns = UINT32_MAX;
+		}
 	} else if (w != 0 && dd->episode_open) {
 		dd->episode_open = false;
-		dd->current.end_ns = now_ns;
-		dd->reopen_pending = true;
-		dd->current.reopen_mss_ns = w >= mss ? 0 : UINT32_MAX;
+		if ((x = dd->ext) != NULL) {
+			mss = mss_of(dd, r);
+			x->current.end_ns = now_ns;
+			dd->reopen_pending = true;
+			x->current.reopen_mss_ns = w >= mss ? 0 : UINT32_MAX;
+		}
 	}
 	if (dd->reopen_pending && w != 0) {
-		if (dd->current.reopen_mss_ns == UINT32_MAX && w >= mss)
-			dd->current.reopen_mss_ns = ns32(now_ns - dd->current.end_ns);
-		if (w >= dd->current.window_before) {
-			dd->current.reopen_full_ns = ns32(now_ns - dd->current.end_ns);
+		x = dd->ext;
+		mss = mss_of(dd, r);
+		if (x->current.reopen_mss_ns == UINT32_MAX && w >= mss)
+			x->current.reopen_mss_ns = ns32(now_ns - x->current.end_ns);
+		if (w >= x->current.window_before) {
+			x->current.reopen_full_ns = ns32(now_ns - x->current.end_ns);
 			settle_episode(dd);
 		}
 	}
 
-	if (w < dd->window_last)
-		dd->window_shrinks++;
-	dd->window_last = w;
-	for (b = 0; b < DIAG_WINDOW_BUCKETS - 1 && ((uint64_t)w + 1) >> (b + 1); b++)
-		;
-	dd->window_hist[b]++;
+	/* The histogram counts runs of one bucket: most ACKs repeat the window. */
+	if (w != dd->window_last) {
+		if (w < dd->window_last)
+			dd->window_shrinks++;
+		dd->window_last = w;
+		b = window_bucket(w);
+		if (b != dd->hist_bucket) {
+			hist_flush(dd, pool);
+			dd->hist_bucket = b;
+		}
+	}
+	if (++dd->hist_run == UINT32_MAX)
+		hist_flush(dd, pool);
 	t = (double)(now_ns - dd->first_data_ns) / NS;
-	dd->fit_n += 1;
 	dd->fit_t += t;
 	dd->fit_w += w;
 	dd->fit_tt += t * t;
@@ -273,7 +396,7 @@ feed_series(struct window_series *series, const struct diag_dir *dd, int d,
 void
 diagnosis_update(struct conn_diagnosis *cd, const struct conn_analysis *ca,
     int dir, const struct packet *p, const struct seg_verdict *v,
-    struct window_series *series)
+    struct window_series *series, struct diag_pool *pool)
 {
 	const uint32_t loss = SEG_BIT(SEG_RETRANSMISSION) | SEG_BIT(SEG_LOST_SEGMENT);
 	int d;
@@ -308,8 +431,9 @@ diagnosis_update(struct conn_diagnosis *cd, const struct conn_analysis *ca,
 				dd->in_recovery = true;
 				dd->recovery_point = f->nextseq;
 			}
-			if ((v->flags & SEG_BIT(SEG_ZERO_WINDOW_PROBE)) && dd->episode_open)
-				dd->current.probes++;
+			if ((v->flags & SEG_BIT(SEG_ZERO_WINDOW_PROBE)) &&
+			    dd->episode_open && dd->ext != NULL)
+				dd->ext->current.probes++;
 			if (p->payload_len > 0 && dd->state != LIMIT_RECEIVER &&
 			    !(v->flags & SEG_BIT(SEG_RETRANSMISSION)))
 				dd->sent_unlimited += p->payload_len;
@@ -326,7 +450,7 @@ diagnosis_update(struct conn_diagnosis *cd, const struct conn_analysis *ca,
 				dd->in_recovery = false;
 			if (!(p->flags & (TH_RST | TH_SYN)))
 				track_receiver_window(dd, r, receiver_window(dd, r),
-				    p->ts_ns);
+				    p->ts_ns, pool);
 		}
 		dd->state = current_state(dd, f, r);
 		inflight = r->lastack_known && seq_gt(f->nextseq, r->lastack) ?
@@ -335,7 +459,10 @@ diagnosis_update(struct conn_diagnosis *cd, const struct conn_analysis *ca,
 			feed_series(series, dd, d, dir, f, r, p, v, inflight);
 		if (inflight > 0 || (dir == d && p->payload_len > 0)) {
 			dd->end_ns = p->ts_ns;
-			memcpy(dd->final_ns, dd->time_ns, sizeof(dd->final_ns));
+			if (dd->time_dirty) {
+				memcpy(dd->final_ns, dd->time_ns, sizeof(dd->final_ns));
+				dd->time_dirty = false;
+			}
 		}
 	}
 }
@@ -353,16 +480,30 @@ diagnosis_finish(struct conn_diagnosis *cd, uint64_t end_ns)
 		if (dd->episode_open) {
 			/* Still zero at the end: the episode lasts to the end. */
 			dd->episode_open = false;
-			dd->current.end_ns = end_ns;
-			dd->current.reopen_mss_ns = UINT32_MAX;
-			dd->reopen_pending = true;
+			if (dd->ext != NULL) {
+				dd->ext->current.end_ns = end_ns;
+				dd->ext->current.reopen_mss_ns = UINT32_MAX;
+				dd->reopen_pending = true;
+			}
 			if (dd->state == LIMIT_RECEIVER && end_ns > dd->end_ns) {
 				account(dd, end_ns, false);
 				dd->end_ns = end_ns;
 				memcpy(dd->final_ns, dd->time_ns, sizeof(dd->final_ns));
+				dd->time_dirty = false;
 			}
 		}
 		settle_episode(dd);
+	}
+}
+
+void
+diagnosis_release(struct conn_diagnosis *cd, struct diag_pool *pool)
+{
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		diag_pool_put(pool, cd->dir[d].ext);
+		cd->dir[d].ext = NULL;
 	}
 }
 
@@ -516,7 +657,7 @@ diagnosis_summarize(const struct conn_diagnosis *cd, const struct conn_analysis 
 	const struct diag_dir *dd = &cd->dir[dir];
 	const struct dir_analysis *f = &ca->dir[dir], *r = &ca->dir[!dir];
 	uint64_t total = 0, seen = 0, limited_ns, open_ns;
-	double mean_t, var_t;
+	double mean_t, var_t, fit_n;
 	int i, shift;
 
 	memset(s, 0, sizeof(*s));
@@ -543,9 +684,9 @@ diagnosis_summarize(const struct conn_diagnosis *cd, const struct conn_analysis 
 	s->window_min = r->window_seen ? r->window_min << shift : 0;
 	s->window_max = r->window_seen ? r->window_max << shift : 0;
 	for (i = 0; i < DIAG_WINDOW_BUCKETS; i++)
-		seen += dd->window_hist[i];
+		seen += hist_count(dd, i);
 	for (i = 0, total = 0; i < DIAG_WINDOW_BUCKETS && seen; i++) {
-		total += dd->window_hist[i];
+		total += hist_count(dd, i);
 		if (total * 2 >= seen) {
 			s->window_median = i == 0 ? 0 : (uint32_t)((1ull << i) - 1);
 			break;
@@ -556,12 +697,14 @@ diagnosis_summarize(const struct conn_diagnosis *cd, const struct conn_analysis 
 		s->window_median = s->window_min;
 	if (seen && s->window_median > s->window_max)
 		s->window_median = s->window_max;
-	if (dd->fit_n >= 2) {
-		mean_t = dd->fit_t / dd->fit_n;
-		var_t = dd->fit_tt / dd->fit_n - mean_t * mean_t;
+	if (seen >= 2) {
+		/* The fit's sample count is the histogram's (exact as a double). */
+		fit_n = (double)seen;
+		mean_t = dd->fit_t / fit_n;
+		var_t = dd->fit_tt / fit_n - mean_t * mean_t;
 		if (var_t > 1e-12)
-			s->window_slope = (dd->fit_tw / dd->fit_n -
-			    mean_t * dd->fit_w / dd->fit_n) / var_t;
+			s->window_slope = (dd->fit_tw / fit_n -
+			    mean_t * dd->fit_w / fit_n) / var_t;
 	}
 	choose_verdict(s, f);
 	write_evidence(s, dd, f);

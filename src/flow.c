@@ -15,6 +15,53 @@
 #include "tcpsight.h"
 #include "tunables.h"
 
+/*
+ * uthash with a hash and a compare made for the 40-byte canonical key
+ * (instead of Jenkins' byte loop and memcmp): five 64-bit words.  The key
+ * is canonical, so the hash is the same for both directions.
+ */
+static inline uint64_t
+key_word(const struct flow_key *k, int i)
+{
+	uint64_t w;
+
+	memcpy(&w, (const uint8_t *)k + 8 * i, sizeof(w));
+	return w;
+}
+
+/* Multiply-xorshift over the words; the last steps fold the high bits
+ * down, since uthash picks the bucket from the low bits. */
+uint32_t
+flow_key_hash(const struct flow_key *k)
+{
+	const uint64_t m = 0x9e3779b97f4a7c15ull;
+	uint64_t h = key_word(k, 0) * m;
+	int i;
+
+	for (i = 1; i < 5; i++)
+		h = (h ^ key_word(k, i)) * m;
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ull;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+static inline int
+flow_key_cmp(const struct flow_key *a, const struct flow_key *b)
+{
+	return ((key_word(a, 0) ^ key_word(b, 0)) | (key_word(a, 1) ^ key_word(b, 1)) |
+	    (key_word(a, 2) ^ key_word(b, 2)) | (key_word(a, 3) ^ key_word(b, 3)) |
+	    (key_word(a, 4) ^ key_word(b, 4))) != 0;
+}
+
+#undef HASH_FUNCTION
+#define HASH_FUNCTION(keyptr, keylen, hashv) \
+	((hashv) = flow_key_hash((const struct flow_key *)(const void *)(keyptr)))
+#undef HASH_KEYCMP
+#define HASH_KEYCMP(a, b, n) \
+	flow_key_cmp((const struct flow_key *)(const void *)(a), \
+	    (const struct flow_key *)(const void *)(b))
+
 /* Records allocated together; the table frees them all at the end. */
 struct flow_slab {
 	struct flow_slab *next;
@@ -39,31 +86,54 @@ struct flow_table {
 	void *on_end_arg;
 	uint64_t next_id;
 	struct flow_table_stats stats;
+	struct diag_pool ext_pool;	/* out-of-line diagnosis blocks of the flows */
 };
+
+/*
+ * Order two addresses as memcmp would (-1, 0, 1), 8 bytes at a time;
+ * IPv4 looks at the first word only (its bytes 4-15 are zero).
+ */
+static inline int
+addr_order(const uint8_t *a, const uint8_t *b, int words)
+{
+	uint64_t x, y;
+	int i;
+
+	for (i = 0; i < words; i++) {
+		memcpy(&x, a + 8 * i, 8);
+		memcpy(&y, b + 8 * i, 8);
+		if (x != y)
+			return memcmp(a + 8 * i, b + 8 * i, 8) < 0 ? -1 : 1;
+	}
+	return 0;
+}
 
 void
 flow_key_make(const struct packet *p, struct flow_key *key, int *sender_side)
 {
-	size_t alen = p->ip_version == 4 ? 4 : 16;
-	int c = memcmp(p->src, p->dst, alen);
+	int c = addr_order(p->src, p->dst, p->ip_version == 4 ? 1 : 2);
+	const uint8_t *lo, *hi;
 
 	if (c == 0)
 		c = (p->sport > p->dport) - (p->sport < p->dport);
-	memset(key, 0, sizeof(*key));
-	key->ip_version = p->ip_version;
+	/* Whole-word copies: no memset, the padding is written as zero. */
 	if (c <= 0) {
-		memcpy(key->addr[0], p->src, 16);
-		memcpy(key->addr[1], p->dst, 16);
+		lo = p->src;
+		hi = p->dst;
 		key->port[0] = p->sport;
 		key->port[1] = p->dport;
 		*sender_side = 0;
 	} else {
-		memcpy(key->addr[0], p->dst, 16);
-		memcpy(key->addr[1], p->src, 16);
+		lo = p->dst;
+		hi = p->src;
 		key->port[0] = p->dport;
 		key->port[1] = p->sport;
 		*sender_side = 1;
 	}
+	memcpy(key->addr[0], lo, 16);
+	memcpy(key->addr[1], hi, 16);
+	key->ip_version = p->ip_version;
+	key->pad[0] = key->pad[1] = key->pad[2] = 0;
 }
 
 static void
@@ -112,10 +182,16 @@ flow_table_free(struct flow_table **tp)
 {
 	struct flow_table *t;
 	struct flow_slab *s, *next;
+	struct flow *f;
+	int c;
 
 	if (tp == NULL || *tp == NULL)
 		return;
 	t = *tp;
+	for (c = 0; c < FLOW_CLASS_COUNT; c++)
+		for (f = t->lists[c].oldest; f != NULL; f = f->newer)
+			diagnosis_release(&f->diag, &t->ext_pool);
+	diag_pool_clear(&t->ext_pool);
 	HASH_CLEAR(hh, t->index);
 	for (s = t->slabs; s != NULL; s = next) {
 		next = s->next;
@@ -235,6 +311,9 @@ flow_table_touch(struct flow_table *t, struct flow *f, uint64_t now_ns,
 	/* Time going backwards in a capture must not reorder the lists. */
 	if (now_ns > f->last_ns)
 		f->last_ns = now_ns;
+	/* Already the newest of its class (a burst of one connection). */
+	if (c == f->class && f->newer == NULL)
+		return;
 	list_unlink(&t->lists[f->class], f);
 	f->class = (uint8_t)c;
 	list_append(&t->lists[c], f);
@@ -245,6 +324,7 @@ flow_table_end(struct flow_table *t, struct flow *f, enum flow_end_reason reason
 {
 	if (t->on_end != NULL)
 		t->on_end(t->on_end_arg, f, reason);
+	diagnosis_release(&f->diag, &t->ext_pool);
 	list_unlink(&t->lists[f->class], f);
 	HASH_DEL(t->index, f);
 	f->newer = t->free_list;
@@ -315,9 +395,21 @@ flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow *f),
 }
 
 const struct flow_table_stats *
-flow_table_stats(const struct flow_table *t)
+flow_table_stats(struct flow_table *t)
 {
+	struct flow_table_stats *st = &t->stats;
+
+	/* The pool keeps its own counters; copy them in when asked. */
+	st->ext_allocated = t->ext_pool.allocated;
+	st->ext_peak = t->ext_pool.peak_in_use;
+	st->ext_failed = t->ext_pool.failed;
 	return &t->stats;
+}
+
+struct diag_pool *
+flow_table_diag_pool(struct flow_table *t)
+{
+	return &t->ext_pool;
 }
 
 size_t

@@ -109,12 +109,20 @@ syn_starts_new_connection(const struct flow *f, int dir, const struct packet *p)
 	return d->base_known && p->seq != d->base_seq;
 }
 
-static enum flow_class
+/*
+ * tcp_state_is_closed() and tcp_state_is_opening(), inline: this runs for
+ * every segment.
+ */
+static inline enum flow_class
 class_of(const struct flow *f)
 {
-	if (tcp_state_is_closed(&f->tcp))
+	const struct tcp_conn_state *cs = &f->tcp;
+	const unsigned opening = (1u << TCP_SYN_SENT) | (1u << TCP_SYN_RCVD) |
+	    (1u << TCP_LISTEN);
+
+	if (cs->rst_sent[0] || cs->rst_sent[1] || (cs->fin_sent[0] && cs->fin_sent[1]))
 		return FLOW_CLASS_CLOSED;
-	if (tcp_state_is_opening(&f->tcp))
+	if (((1u << cs->state[EP_CLIENT]) | (1u << cs->state[EP_SERVER])) & opening)
 		return FLOW_CLASS_OPENING;
 	return FLOW_CLASS_ESTABLISHED;
 }
@@ -151,7 +159,8 @@ process_segment(struct run *run, const struct packet *p)
 		f->first_ns = p->ts_ns;	/* the capture's clock ran backwards */
 	tcp_state_update(&f->tcp, dir, p);
 	analysis_update(&f->an, dir, p, reused, &v);
-	diagnosis_update(&f->diag, &f->an, dir, p, &v, f->series);
+	diagnosis_update(&f->diag, &f->an, dir, p, &v, f->series,
+	    flow_table_diag_pool(run->table));
 	if (v.flags != 0) {
 		run->sum->flagged_segments++;
 		for (i = 0; i < SEG_FLAG_COUNT; i++)

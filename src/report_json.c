@@ -285,7 +285,8 @@ w_diagnosis_dir(struct json_writer *w, const char *key, const struct flow *f,
 {
 	const struct diag_dir *dd = &f->diag.dir[dir];
 	const struct diag_summary *s = &fs->s[dir];
-	int i;
+	const struct zw_episode *longest;
+	unsigned i, n;
 
 	if (!fs->has[dir])
 		return;
@@ -305,8 +306,9 @@ w_diagnosis_dir(struct json_writer *w, const char *key, const struct flow *f,
 	jw_uint(w, "zero_window_count", dd->episodes);
 	jw_seconds(w, "zero_window_seconds", s->zero_window_ns);
 	jw_array(w, "zero_window_episodes");
-	for (i = 0; i < dd->longest_count; i++)
-		w_episode(w, &dd->longest[i]);
+	longest = diag_longest_episodes(dd, &n);
+	for (i = 0; i < n; i++)
+		w_episode(w, &longest[i]);
 	jw_end(w);
 	jw_object(w, "window_trend");
 	jw_fixed(w, "slope", s->window_slope, 0);

@@ -520,8 +520,11 @@ build_view(struct view *v, const struct flow *f, int dir)
 	collect_buckets(v);
 	build_timeline(v);
 	if (v->dd->episodes > 0) {
-		for (k = 0; k < v->dd->longest_count; k++) {
-			const struct zw_episode *e = &v->dd->longest[k];
+		unsigned n;
+		const struct zw_episode *longest = diag_longest_episodes(v->dd, &n);
+
+		for (k = 0; k < (int)n; k++) {
+			const struct zw_episode *e = &longest[k];
 			double t0 = rel_s(v, e->start_ns);
 			double t1 = e->end_ns ? rel_s(v, e->end_ns) : v->t_end;
 

@@ -2,6 +2,7 @@
  * test-flow.c - the flow table: key symmetry, ids, eviction, expiry.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "flow.h"
 #include "harness.h"
@@ -60,6 +61,95 @@ test_key_symmetry(void)
 	CHECK(s1 != s2);
 	/* Padding is zero, so bytewise hashing is sound. */
 	CHECK_EQ(k1.pad[0] | k1.pad[1] | k1.pad[2], 0);
+}
+
+/*
+ * The key hash: equal for both directions, different for different
+ * connections, spread over the low bits uthash takes the bucket from;
+ * and IPv6 keys that differ only past the first 8 address bytes.
+ */
+static void
+test_key_hash(void)
+{
+	struct packet ab = make_segment(A, 1234, B, 80, TH_ACK, 1, 1, 0, S);
+	struct packet ba = make_segment(B, 80, A, 1234, TH_ACK, 1, 1, 0, S);
+	struct flow_key k1, k2;
+	unsigned buckets[64] = { 0 }, most = 0;
+	int s1, s2, i;
+
+	flow_key_make(&ab, &k1, &s1);
+	flow_key_make(&ba, &k2, &s2);
+	CHECK_EQ(flow_key_hash(&k1), flow_key_hash(&k2));
+	for (i = 0; i < 6400; i++) {
+		struct packet p = make_segment(A, (uint16_t)(1024 + i), B, 80,
+		    TH_ACK, 1, 1, 0, S);
+
+		flow_key_make(&p, &k1, &s1);
+		buckets[flow_key_hash(&k1) & 63]++;
+	}
+	for (i = 0; i < 64; i++)
+		if (buckets[i] > most)
+			most = buckets[i];
+	CHECK(most < 200);	/* 100 each on average */
+
+	ab.ip_version = ba.ip_version = 6;
+	ab.src[15] = 1;
+	ba.src[15] = 2;
+	flow_key_make(&ab, &k1, &s1);
+	flow_key_make(&ba, &k2, &s2);
+	CHECK(memcmp(&k1, &k2, sizeof(k1)) != 0);
+	CHECK(flow_key_hash(&k1) != flow_key_hash(&k2));
+}
+
+/* IPv6 endpoints that differ only in the last byte are ordered as memcmp would. */
+static void
+test_key_order_ipv6(void)
+{
+	struct packet p = make_segment(A, 80, A, 80, TH_ACK, 1, 1, 0, S);
+	struct flow_key k;
+	int side;
+
+	p.ip_version = 6;
+	p.src[15] = 9;
+	p.dst[15] = 3;
+	flow_key_make(&p, &k, &side);
+	CHECK_EQ(side, 1);
+	CHECK_EQ(k.addr[0][15], 3);
+	p.src[15] = 2;
+	flow_key_make(&p, &k, &side);
+	CHECK_EQ(side, 0);
+	CHECK_EQ(k.addr[0][15], 2);
+}
+
+/* A flow's out-of-line diagnosis blocks go back to the pool when it ends. */
+static void
+test_ext_released(void)
+{
+	struct flow_limits l = limits(1);
+	struct ended e = { 0 };
+	struct flow_table *t = flow_table_create(&l, record_end, &e);
+	struct packet p = make_segment(A, 1234, B, 80, TH_SYN, 1, 0, 0, S);
+	struct packet q = make_segment(A, 1235, B, 80, TH_SYN, 1, 0, 0, S);
+	struct diag_pool *pool = flow_table_diag_pool(t);
+	struct flow *f;
+	int dir;
+
+	f = flow_table_add(t, &p, true, &dir);
+	CHECK(f != NULL);
+	f->diag.dir[DIR_S2C].ext = diag_pool_get(pool);
+	CHECK_EQ(pool->in_use, 1);
+	/* Evicted by the next connection (cap 1): the block is back. */
+	f = flow_table_add(t, &q, true, &dir);
+	CHECK(f != NULL);
+	CHECK_EQ(pool->in_use, 0);
+	CHECK_EQ(flow_table_stats(t)->ext_allocated, 1);
+	CHECK_EQ(flow_table_stats(t)->ext_peak, 1);
+	/* Freeing the table frees blocks still held, without the callback. */
+	f->diag.dir[DIR_C2S].ext = diag_pool_get(pool);
+	f->diag.dir[DIR_S2C].ext = diag_pool_get(pool);
+	CHECK_EQ(pool->allocated, 2);
+	flow_table_free(&t);
+	CHECK(t == NULL);
 }
 
 static void
@@ -213,6 +303,9 @@ int
 main(void)
 {
 	test_key_symmetry();
+	test_key_hash();
+	test_key_order_ipv6();
+	test_ext_released();
 	test_find_and_direction();
 	test_eviction_lru();
 	test_expiry_per_class();
