@@ -280,12 +280,13 @@ print_episodes(FILE *out, const struct flow *f, const struct diag_dir *dd,
 	}
 }
 
-/* Bytes per second with a sign: "-52.1 KB/s". */
+/* Bytes per second, rounded as in the JSON, with a sign: "-52.1 KB/s". */
 static void
 format_rate(double r, char *buf, size_t len)
 {
 	char b[32];
 
+	r = round(r);	/* -0.3 becomes -0.0, which is not below 0: no "-0 B/s" */
 	report_format_bytes((uint64_t)(r < 0 ? -r : r), b, sizeof(b));
 	snprintf(buf, len, "%s%s/s", r < 0 ? "-" : "", b);
 }
