@@ -124,6 +124,14 @@ void report_text_limit(struct report_sink *text, size_t top, bool only_problems)
 /* Colour the text table's problem counts and diagnoses (ANSI). */
 void report_text_color(struct report_sink *text, bool color);
 
+/*
+ * Make the text sink print, instead of the table, the full detail of
+ * every connection it is handed (used with --flow): endpoints, states,
+ * handshake, per-direction counters, RTT, windows and the diagnosis with
+ * its zero-window episodes.
+ */
+void report_text_detail(struct report_sink *text, bool detail);
+
 /* What the picture sinks draw (--plot, --html). */
 struct plot_options {
 	const char *flow;	/* --flow: an id or ADDR:PORT-ADDR:PORT; NULL = all */
@@ -158,6 +166,20 @@ int report_plot_create(struct report_sink **out, struct report_sink *inner,
 int report_html_create(struct report_sink **out, struct report_sink *inner,
     FILE *html, const char *name, const struct plot_options *po, char *errbuf,
     size_t errlen);
+
+/*
+ * --flow: a sink that forwards to `inner` (which it then owns) only the
+ * connections `flow` selects, an id or ADDR:PORT-ADDR:PORT (flow
+ * records, their events, their rows of the live view); the run summary
+ * goes on unchanged, so it still counts every connection.  Returns 0
+ * with *out set, TCPS_ERR_USAGE for a bad `flow` or TCPS_ERR_NOMEM, with
+ * a message in errbuf; on error, inner is not freed.
+ */
+int report_select_create(struct report_sink **out, struct report_sink *inner,
+    const char *flow, char *errbuf, size_t errlen);
+
+/* How many finished connections a report_select_create() sink passed on. */
+uint64_t report_select_matched(const struct report_sink *s);
 
 /* Destroy a sink and clear the caller's pointer; NULL-safe. */
 void report_sink_free(struct report_sink **s);

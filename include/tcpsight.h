@@ -24,6 +24,7 @@ enum tcps_err {
 #define EXIT_OK		0	/* success */
 #define EXIT_FATAL	1	/* usage or fatal error; no report */
 #define EXIT_DAMAGED	2	/* input damaged, but a report was written */
+#define EXIT_NO_MATCH	3	/* --flow matched no connection; the report has none */
 
 /* A short English description of an enum tcps_err value. */
 const char *tcps_strerror(int err);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "flow_select.h"
 #include "pipeline.h"
 #include "plot.h"
 #include "report.h"
@@ -108,6 +109,8 @@ usage(FILE *out)
 	    "      --top N                     text: show the N worst connections\n"
 	    "      --only-problems             text: show only troubled connections\n"
 	    "      --color WHEN                text: auto (default), always, never\n"
+	    "      --flow ID                   report only connection ID (or\n"
+	    "                                  ADDR:PORT-ADDR:PORT); text: in full\n"
 	    "      --series                    add window / in-flight series to\n"
 	    "                                  each diagnosis (JSON formats)\n"
 	    "      --max-events N              events kept per flow in the JSON\n"
@@ -117,7 +120,6 @@ usage(FILE *out)
 	    "      --html FILE                 also write a self-contained HTML report\n"
 	    "                                  with the worst flows' graphs (default %u)\n"
 	    "      --plot-top N                graph only the N most stalled flows\n"
-	    "      --flow ID                   graph only flow ID (or ADDR:PORT-ADDR:PORT)\n"
 	    "      --max-flows N               connections tracked at once (default %u)\n"
 	    "      --timeout-opening S         idle timeout while opening (default %u s)\n"
 	    "      --timeout-established S     idle timeout when open (default %u s)\n"
@@ -339,11 +341,13 @@ main(int argc, char **argv)
 	};
 	struct drop_privileges dp = { NULL };
 	struct run_summary *sum;
-	struct report_sink *sink, *tee;
+	struct report_sink *sink, *tee, *selector = NULL;
 	struct plot_options po = { NULL, 0, false };
 	enum output_format format = FORMAT_AUTO;
 	const char *output = NULL, *user = NULL, *plot_dir = NULL, *html = NULL;
 	char plot_err[REPORT_MESSAGE_LEN] = "", html_err[REPORT_MESSAGE_LEN] = "";
+	char flow_err[REPORT_MESSAGE_LEN];
+	struct flow_select flow_sel;
 	FILE *html_out = NULL;
 	char *filter_words = NULL;
 	uint32_t max_events = DEFAULT_MAX_EVENTS_PER_FLOW;
@@ -470,6 +474,12 @@ main(int argc, char **argv)
 			html = optarg;
 			break;
 		case OPT_FLOW:
+			if (flow_select_parse(optarg, &flow_sel) != 0) {
+				fprintf(stderr, "%s: --flow wants a flow id or "
+				    "ADDR:PORT-ADDR:PORT, not '%s'\n", TCPSIGHT_NAME,
+				    optarg);
+				return EXIT_FATAL;
+			}
 			po.flow = optarg;
 			break;
 		case OPT_PLOT_TOP:
@@ -522,9 +532,15 @@ main(int argc, char **argv)
 			return EXIT_FATAL;
 		}
 	}
-	if ((po.flow != NULL || po.top != 0) && plot_dir == NULL && html == NULL) {
-		fprintf(stderr, "%s: --flow and --plot-top choose what --plot or "
-		    "--html draw; give one of those\n", TCPSIGHT_NAME);
+	if (po.top != 0 && plot_dir == NULL && html == NULL) {
+		fprintf(stderr, "%s: --plot-top chooses what --plot or --html "
+		    "draw; give one of those\n", TCPSIGHT_NAME);
+		return EXIT_FATAL;
+	}
+	if (po.flow != NULL && (text_top != 0 || only_problems)) {
+		fprintf(stderr, "%s: --top and --only-problems shape the table, "
+		    "which --flow replaces with the connection's detail\n",
+		    TCPSIGHT_NAME);
 		return EXIT_FATAL;
 	}
 	/* The pictures need each connection's series; the report shows it
@@ -595,6 +611,7 @@ main(int argc, char **argv)
 		report_text_limit(sink, text_top, only_problems);
 		report_text_color(sink, color_when > 0 || (color_when == 0 &&
 		    isatty(fileno(out)) && (no_color == NULL || *no_color == '\0')));
+		report_text_detail(sink, po.flow != NULL);
 	}
 	else if (text_top != 0 || only_problems) {
 		fprintf(stderr, "%s: --top and --only-problems shape the text "
@@ -606,9 +623,18 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: %s\n", TCPSIGHT_NAME, tcps_strerror(TCPS_ERR_NOMEM));
 		return EXIT_FATAL;
 	}
-	/* The pictures: sinks that pass every record on to the report. */
+	/* --flow: the report shows only the selected connections. */
 	rc = 0;
-	if (plot_dir != NULL) {
+	if (po.flow != NULL) {
+		rc = report_select_create(&tee, sink, po.flow, flow_err,
+		    sizeof(flow_err));
+		if (rc == 0)
+			sink = selector = tee;
+		else
+			fprintf(stderr, "%s: %s\n", TCPSIGHT_NAME, flow_err);
+	}
+	/* The pictures: sinks that pass every record on to the report. */
+	if (rc == 0 && plot_dir != NULL) {
 		rc = report_plot_create(&tee, sink, plot_dir, &po, plot_err,
 		    sizeof(plot_err));
 		if (rc == 0)
@@ -657,7 +683,11 @@ main(int argc, char **argv)
 
 	if (rc != 0)
 		status = EXIT_FATAL;
-	else
+	else if (selector != NULL && report_select_matched(selector) == 0) {
+		fprintf(stderr, "%s: no connection matches --flow %s\n",
+		    TCPSIGHT_NAME, po.flow);
+		status = EXIT_NO_MATCH;
+	} else
 		status = sum->truncated ? EXIT_DAMAGED : EXIT_OK;
 	report_sink_free(&sink);
 	free(sum);

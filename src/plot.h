@@ -10,8 +10,8 @@
  * shaded).  Both are plain SVG text written with fprintf.
  *
  * Also here: the tee both sinks are built on (every record goes on to
- * the main report unchanged), the --flow selection, and the bounded list
- * of the most stalled flows' graphs kept until the end of the run.
+ * the main report unchanged) and the bounded list of the most stalled
+ * flows' graphs kept until the end of the run (--flow is flow_select.h).
  */
 #ifndef TCPSIGHT_PLOT_H
 #define TCPSIGHT_PLOT_H
@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "flow.h"
+#include "flow_select.h"
 #include "report.h"
 
 #define PLOT_WIDTH		960	/* SVG canvas, px */
@@ -69,22 +70,6 @@ void plot_escape(FILE *out, const char *s);
  */
 int plot_render(FILE *out, const struct flow *f, int dir, enum plot_kind kind,
     bool standalone);
-
-/* The flows --flow selects. */
-struct plot_select {
-	bool     all;		/* no --flow */
-	bool     by_id;
-	uint64_t id;
-	uint8_t  ip_version;	/* by endpoints: 4 or 6 */
-	uint8_t  addr[2][16];
-	uint16_t port[2];
-};
-
-/* Parse --flow (NULL: all flows).  0 or TCPS_ERR_USAGE. */
-int plot_select_parse(const char *s, struct plot_select *sel);
-
-/* Whether f is selected (endpoints match in either order). */
-bool plot_select_match(const struct plot_select *sel, const struct flow *f);
 
 /* One flow's graphs, rendered, kept for the end of the run. */
 struct plot_kept {

@@ -48,7 +48,7 @@ struct html_sink {
 	struct tee_sink tee;
 	FILE *out;
 	const char *name;		/* of the page, for messages */
-	struct plot_select sel;
+	struct flow_select sel;
 	struct plot_top top;		/* graphs of the worst flows */
 	struct html_row *rows;
 	size_t count;
@@ -230,7 +230,7 @@ html_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason 
 	}
 	rc = fill_row(h, &h->rows[h->count], f, report_end_reason(f, reason));
 	h->count++;
-	if (rc == 0 && plot_select_match(&h->sel, f))
+	if (rc == 0 && flow_select_match(&h->sel, f))
 		rc = plot_top_offer(&h->top, f);
 	if (rc != 0)
 		snprintf(h->errbuf, h->errlen, "%s", tcps_strerror(rc));
@@ -544,7 +544,7 @@ report_html_create(struct report_sink **out, struct report_sink *inner,
 		errbuf[0] = '\0';
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		goto nomem;
-	if (plot_select_parse(po->flow, &h->sel) != 0) {
+	if (flow_select_parse(po->flow, &h->sel) != 0) {
 		snprintf(errbuf, errlen, "--flow wants a flow id or "
 		    "ADDR:PORT-ADDR:PORT, not '%s'", po->flow);
 		free(h);

@@ -16,7 +16,7 @@
  * The --plot sink is a tee: every record goes on to the main report;
  * each finished flow's graphs are written to files, at once or, with
  * --plot-top, kept for the most stalled flows and written at the end.
- * Which flows are drawn (--flow, --plot-top) is plot_select.c.
+ * Which flows are drawn: --flow is flow_select.c, --plot-top plot_select.c.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -1171,7 +1171,7 @@ tee_release(struct tee_sink *t)
 struct plot_sink {
 	struct tee_sink tee;
 	char *dir;
-	struct plot_select sel;
+	struct flow_select sel;
 	bool keep;		/* --plot-top: keep the worst, write at the end */
 	struct plot_top top;
 	char *errbuf;
@@ -1216,7 +1216,7 @@ plot_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason 
 	struct plot_sink *ps = (struct plot_sink *)s;
 	int rc = tee_flow_end(&ps->tee, f, reason), d, g;
 
-	if (rc != 0 || !plot_select_match(&ps->sel, f))
+	if (rc != 0 || !flow_select_match(&ps->sel, f))
 		return rc;
 	if (ps->keep) {
 		if ((rc = plot_top_offer(&ps->top, f)) != 0)
@@ -1310,7 +1310,7 @@ report_plot_create(struct report_sink **out, struct report_sink *inner,
 		goto nomem;
 	ps->errbuf = errbuf;
 	ps->errlen = errlen;
-	if (plot_select_parse(po->flow, &ps->sel) != 0) {
+	if (flow_select_parse(po->flow, &ps->sel) != 0) {
 		snprintf(errbuf, errlen, "--flow wants a flow id or "
 		    "ADDR:PORT-ADDR:PORT, not '%s'", po->flow);
 		free(ps);

@@ -2,7 +2,9 @@
  * report_text.c - the terminal table.
  *
  * Keeps one small row per connection (not the flow record) and prints
- * the table, in id order, when the run is over.
+ * the table, worst first, when the run is over.  In detail mode (--flow)
+ * each connection's full detail (report_detail.c) is rendered as it ends
+ * and printed, in id order, instead of the table.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -32,6 +34,7 @@ struct text_row {
 	uint64_t problems;		/* sort key: the counts above, summed */
 	double stall_s;			/* receiver-limited + loss-recovery time */
 	char *diagnosis;		/* "c2s: verdict: evidence" lines, or NULL */
+	char *detail;			/* detail mode: the rendered detail, or NULL */
 	char history[HISTORY_MAX + 1];
 };
 
@@ -42,6 +45,7 @@ struct text_sink {
 	size_t top;		/* rows shown at most; 0 = all (--top) */
 	bool only_problems;	/* hide rows without problems (--only-problems) */
 	bool color;		/* ANSI colours (--color, NO_COLOR) */
+	bool detail;		/* print each connection in full, not the table (--flow) */
 	struct text_row *rows;
 	size_t count;
 	size_t cap;
@@ -81,9 +85,8 @@ report_format_bytes(uint64_t n, char *buf, size_t len)
 		snprintf(buf, len, "%.2f GB", (double)n / 1e9);
 }
 
-/* A duration in human units: "850 us", "12.5 ms", "3.20 s". */
-static void
-format_duration(uint64_t ns, char *buf, size_t len)
+void
+report_format_duration(uint64_t ns, char *buf, size_t len)
 {
 	if (ns < 1000000)
 		snprintf(buf, len, "%llu us", (unsigned long long)(ns / 1000));
@@ -123,6 +126,7 @@ fill_row(struct text_row *r, const struct flow *f, const char *end)
 	    r->lost + r->zero_windows;
 	r->stall_s = 0;
 	r->diagnosis = NULL;
+	r->detail = NULL;
 	for (d = 0; d < 2; d++) {
 		struct diag_summary ds;
 		char line[sizeof(ds.evidence) + 64];
@@ -154,6 +158,10 @@ static int
 text_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason reason)
 {
 	struct text_sink *t = (struct text_sink *)s;
+	struct text_row *r;
+	size_t len;
+	FILE *mem;
+	int rc;
 
 	if (t->count == t->cap) {
 		size_t ncap = t->cap ? t->cap * 2 : 64;
@@ -164,7 +172,16 @@ text_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason 
 		t->rows = n;
 		t->cap = ncap;
 	}
-	return fill_row(&t->rows[t->count++], f, flow_end_reason_name(reason));
+	r = &t->rows[t->count++];
+	if ((rc = fill_row(r, f, flow_end_reason_name(reason))) != 0 || !t->detail)
+		return rc;
+	/* The flow record is gone after this call: render the detail now. */
+	if ((mem = open_memstream(&r->detail, &len)) == NULL)
+		return TCPS_ERR_NOMEM;
+	rc = report_detail_write(mem, f, reason, t->color);
+	if (fclose(mem) != 0 && rc == 0)
+		rc = TCPS_ERR_NOMEM;
+	return rc != 0 ? TCPS_ERR_NOMEM : 0;
 }
 
 /* Worst first: longest stall, most problems, then in id order. */
@@ -180,19 +197,33 @@ cmp_row_worst(const void *a, const void *b)
 	return (ra->id > rb->id) - (ra->id < rb->id);
 }
 
-static void
-print_header(FILE *out, const struct run_summary *sum, size_t flows)
+/* In id order (the detail view). */
+static int
+cmp_row_id(const void *a, const void *b)
 {
+	const struct text_row *ra = a, *rb = b;
+
+	return (ra->id > rb->id) - (ra->id < rb->id);
+}
+
+static void
+print_header(FILE *out, const struct run_summary *sum)
+{
+	uint64_t flows = 0;
 	char span[32];
 	size_t i;
 
-	format_duration(sum->last_ns - sum->first_ns, span, sizeof(span));
+	/* Every connection, also those a --flow filter kept from this sink. */
+	for (i = 0; i < FLOW_END_REASON_COUNT; i++)
+		flows += sum->by_end_reason[i];
+	report_format_duration(sum->last_ns - sum->first_ns, span, sizeof(span));
 	fprintf(out, "%s:", TCPSIGHT_NAME);
 	for (i = 0; i < sum->file_count; i++)
 		fprintf(out, " %s", sum->files[i]);
-	fprintf(out, "\n  %llu packets (%llu TCP), %zu TCP connection%s, "
+	fprintf(out, "\n  %llu packets (%llu TCP), %llu TCP connection%s, "
 	    "span %s%s\n", (unsigned long long)sum->packets,
-	    (unsigned long long)sum->tcp_packets, flows, flows == 1 ? "" : "s",
+	    (unsigned long long)sum->tcp_packets, (unsigned long long)flows,
+	    flows == 1 ? "" : "s",
 	    span, sum->truncated ? ", input truncated" : "");
 	for (i = 1; i < DECODE_STATUS_COUNT; i++)
 		if (sum->skipped[i] != 0)
@@ -221,7 +252,7 @@ print_rows(FILE *out, const struct text_row *rows, size_t n, bool color)
 	for (i = 0; i < n; i++) {
 		const struct text_row *r = &rows[i];
 
-		format_duration(r->duration_ns, dur, sizeof(dur));
+		report_format_duration(r->duration_ns, dur, sizeof(dur));
 		report_format_bytes(r->payload[0], up, sizeof(up));
 		report_format_bytes(r->payload[1], down, sizeof(down));
 		fprintf(out, "%5llu  %-24s  %-24s  %-6s  %9s  %7llu  %10s  %10s  "
@@ -247,10 +278,18 @@ text_finish(struct report_sink *s, const struct run_summary *sum)
 	size_t i, kept, shown;
 
 	if (t->count > 0)
-		qsort(t->rows, t->count, sizeof(*t->rows), cmp_row_worst);
+		qsort(t->rows, t->count, sizeof(*t->rows),
+		    t->detail ? cmp_row_id : cmp_row_worst);
 	if (t->live_screen)
 		fputs("\033[H\033[2J", t->out);	/* replace the live view */
-	print_header(t->out, sum, t->count);
+	print_header(t->out, sum);
+	if (t->detail) {
+		for (i = 0; i < t->count; i++)
+			fputs(t->rows[i].detail, t->out);
+		if (fflush(t->out) != 0 || ferror(t->out))
+			return TCPS_ERR_OUTPUT;
+		return 0;
+	}
 	if (t->only_problems) {
 		/* Keep the troubled rows, in their order (worst first). */
 		for (i = kept = 0; i < t->count; i++) {
@@ -316,8 +355,10 @@ text_destroy(struct report_sink *s)
 	struct text_sink *t = (struct text_sink *)s;
 	size_t i;
 
-	for (i = 0; i < t->count; i++)
+	for (i = 0; i < t->count; i++) {
 		free(t->rows[i].diagnosis);
+		free(t->rows[i].detail);
+	}
 	free(t->rows);
 	free(t);
 }
@@ -351,4 +392,10 @@ void
 report_text_color(struct report_sink *s, bool color)
 {
 	((struct text_sink *)s)->color = color;
+}
+
+void
+report_text_detail(struct report_sink *s, bool detail)
+{
+	((struct text_sink *)s)->detail = detail;
 }

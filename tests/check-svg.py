@@ -227,7 +227,7 @@ def check_selection(tcpsight, testdata, tmp):
     if ids(out) != [fl['id']]:
         fail('--flow %s drew flows %s' % (spec, ids(out)))
 
-    for bad in (['--flow', '1'], ['--plot-top', '3'],
+    for bad in (['--flow', 'x'], ['--plot-top', '3'],
                 ['--plot', os.path.join(tmp, 'x'), '--plot-top', '0'],
                 ['--plot', os.path.join(tmp, 'x'), '--flow', '1.2.3.4:5'],
                 ['--plot', os.path.join(caps[0], 'sub')]):
