@@ -30,6 +30,14 @@
 #define DEFAULT_TIMEOUT_CLOSED_S	60u
 
 /*
+ * The text table shows a sender_limited verdict only for a direction that
+ * carried at least this much payload (bytes): below it, an application
+ * that had nothing more to send is the normal request/response case and
+ * the line was noise (500 such lines on an echo-server capture).
+ */
+#define TEXT_SENDER_LIMITED_MIN_BYTES	1000000u
+
+/*
  * Events kept per flow in the JSON document (--max-events): the document
  * is built in memory, so a flow with millions of retransmissions must not
  * hold millions of event objects.  NDJSON output has no such cap.

@@ -12,6 +12,7 @@
 
 #include "report.h"
 #include "report_internal.h"
+#include "tunables.h"
 #include "tcpsight.h"
 
 #define ENDPOINT_LEN	(INET6_ADDRSTRLEN + 8)	/* "[addr]:port" */
@@ -137,7 +138,9 @@ fill_row(struct text_row *r, const struct flow *f, const char *end)
 			continue;
 		r->stall_s += (ds.share[LIMIT_RECEIVER] + ds.share[LIMIT_LOSS]) *
 		    ds.transfer_s;
-		if (ds.verdict == VERDICT_HEALTHY)
+		if (ds.verdict == VERDICT_HEALTHY ||
+		    (ds.verdict == VERDICT_SENDER_LIMITED &&
+		    f->an.dir[d].payload_bytes < TEXT_SENDER_LIMITED_MIN_BYTES))
 			continue;
 		add = (size_t)snprintf(line, sizeof(line), "       %s %s (%.2f): %s\n",
 		    d == DIR_C2S ? "c2s" : "s2c", diagnosis_verdict_name(ds.verdict),
