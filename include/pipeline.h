@@ -25,7 +25,6 @@ struct pipeline_options {
 	uint64_t max_packets;		/* -c: stop after this many frames; 0 = all */
 	uint64_t duration_ns;		/* --duration: stop after this long (wall clock) */
 	uint64_t stats_interval_ns;	/* live: a stats record this often; 0 = none */
-	unsigned threads;		/* 2: read and decode in a thread of their own (files) */
 	volatile sig_atomic_t *stop;	/* set by a signal handler: finish cleanly */
 	/*
 	 * Called once the first input is open, before reading (dropping

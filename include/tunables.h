@@ -30,16 +30,6 @@
 #define DEFAULT_TIMEOUT_CLOSED_S	60u
 
 /*
- * --threads 2: decoded segments in flight between the reading thread and
- * the analysis (a power of two).  8192 x 136 bytes is ~1.1 MB: enough to
- * ride out a slow flow record or a burst of events without either thread
- * waiting, small enough to stay in the second-level caches' reach.
- */
-#define HANDOFF_SLOTS			8192u
-#define HANDOFF_BATCH			64u	/* segments published at once */
-#define HANDOFF_PAUSE_NS		50000	/* a waiting thread naps this long */
-
-/*
  * The text table shows a sender_limited verdict only for a direction that
  * carried at least this much payload (bytes): below it, an application
  * that had nothing more to send is the normal request/response case and

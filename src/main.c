@@ -60,7 +60,6 @@ enum {
 	OPT_PLOT_TOP,
 	OPT_FLOW,
 	OPT_HTML,
-	OPT_THREADS,
 };
 
 static const struct option long_options[] = {
@@ -78,7 +77,6 @@ static const struct option long_options[] = {
 	{ "flow", required_argument, NULL, OPT_FLOW },
 	{ "html", required_argument, NULL, OPT_HTML },
 	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
-	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "timeout-opening", required_argument, NULL, OPT_TIMEOUT_OPENING },
 	{ "timeout-established", required_argument, NULL, OPT_TIMEOUT_ESTABLISHED },
 	{ "timeout-closed", required_argument, NULL, OPT_TIMEOUT_CLOSED },
@@ -127,8 +125,6 @@ usage(FILE *out)
 	    "      --timeout-established S     idle timeout when open (default %u s)\n"
 	    "      --timeout-closed S          linger after FIN/RST (default %u s)\n"
 	    "  -c, --count N                   stop after N packets\n"
-	    "      --threads N                 2: read and decode in a second thread\n"
-	    "                                  (files; default 1)\n"
 	    "live capture:\n"
 	    "  -i, --interface IF              capture on IF (\"any\" for all)\n"
 	    "  -s, --snapshot-length N         bytes kept per packet (default %d)\n"
@@ -503,15 +499,6 @@ main(int argc, char **argv)
 			}
 			max_events = (uint32_t)v;
 			break;
-		case OPT_THREADS:
-			if (!parse_number(optarg, 1, 2, &v)) {
-				fprintf(stderr, "%s: --threads wants 1 or 2 (a reading "
-				    "thread and the analysis), not '%s'\n",
-				    TCPSIGHT_NAME, optarg);
-				return EXIT_FATAL;
-			}
-			opt.threads = (unsigned)v;
-			break;
 		case OPT_MAX_FLOWS:
 			if (!parse_number(optarg, 1, UINT32_MAX, &v)) {
 				fprintf(stderr, "%s: --max-flows wants a number from 1 "
@@ -575,11 +562,6 @@ main(int argc, char **argv)
 				    tcps_strerror(TCPS_ERR_NOMEM));
 				return EXIT_FATAL;
 			}
-		}
-		if (opt.threads > 1) {
-			fprintf(stderr, "%s: --threads is for files; a live capture "
-			    "is read in one thread\n", TCPSIGHT_NAME);
-			return EXIT_FATAL;
 		}
 		opt.live = &live;
 		/* Root only opens the device; the analysis runs unprivileged. */

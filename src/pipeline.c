@@ -6,16 +6,8 @@
  * formats nothing (messages are written only when an input fails).
  * Time is packet time: idle expiry runs every EXPIRY_INTERVAL_NS of
  * capture time, so a run over a file is reproducible.
- *
- * With opt->threads == 2 (files only) the reading and decoding run in a
- * thread of their own and hand decoded segments to the analysis, which
- * stays in the calling thread, through a single-producer single-consumer
- * ring: every sink call still happens in packet order in one thread, so
- * the output is the same byte for byte.
  */
-#include <pthread.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,23 +18,6 @@
 #include "pipeline.h"
 #include "tcpsight.h"
 #include "tunables.h"
-
-/*
- * The ring between the reading thread and the analysis (--threads 2).
- * Slots [tail, head) hold decoded segments not yet analysed; the reader
- * only writes head, the analysis only tail.
- */
-struct handoff {
-	struct packet slot[HANDOFF_SLOTS];
-	/* Each index on a cache line of its own: no false sharing. */
-	_Alignas(64) _Atomic size_t head;	/* next slot the reader fills (published) */
-	_Alignas(64) _Atomic size_t tail;	/* next slot the analysis takes (published) */
-	_Alignas(64) _Atomic bool reader_done;	/* no more segments will come */
-	_Atomic int analysis_error;	/* the analysis stopped: reader stops too */
-	/* Reader-only: its own head, and the tail it last saw. */
-	_Alignas(64) size_t fill;
-	size_t seen_tail;
-};
 
 /* State of one run, shared with the flow table's end callback. */
 struct run {
@@ -69,12 +44,6 @@ struct run {
 	struct run_summary *sum;
 	struct flow_table *table;
 	int sink_error;		/* first error a sink returned; stops the run */
-	uint64_t next_expiry_ns;	/* packet time of the next idle expiry */
-	struct handoff *handoff;	/* --threads 2: the ring; NULL: one thread */
-	int reader_rc;		/* --threads 2: what the reading thread returned */
-	uint64_t frame;		/* frames read, across inputs */
-	size_t input_count;	/* inputs to read */
-	size_t opened;		/* inputs opened so far */
 };
 
 static void
@@ -381,123 +350,14 @@ should_stop(struct run *run, uint64_t frame)
 	return false;
 }
 
-/* The analysis of one decoded segment, then idle expiry by packet time. */
-static int
-consume_packet(struct run *run, const struct packet *pkt)
-{
-	int rc = process_segment(run, pkt);
-
-	if (rc != 0)
-		return rc;
-	advance_expiry_clock(run, pkt->ts_ns);
-	if (run->clock_ns >= run->next_expiry_ns) {
-		flow_table_expire(run->table, run->clock_ns);
-		run->next_expiry_ns = run->clock_ns + EXPIRY_INTERVAL_NS;
-	}
-	return run->sink_error;
-}
-
-/*
- * Wait for the other thread without spinning: the two vCPUs may share a
- * core, and a spinning thread would slow the one doing the work.  The
- * ring holds milliseconds of work, so a 50 us nap costs nothing.
- */
-static void
-handoff_pause(void)
-{
-	struct timespec nap = { 0, HANDOFF_PAUSE_NS };
-
-	nanosleep(&nap, NULL);
-}
-
-/*
- * Reading thread: the slot to decode the next segment into, waiting while
- * the ring is full; NULL (with *rc set) if the analysis has stopped.
- * Decoding straight into the ring saves a copy of every segment.
- */
-static struct packet *
-handoff_slot(struct handoff *h, int *rc)
-{
-	while (h->fill - h->seen_tail == HANDOFF_SLOTS) {
-		h->seen_tail = atomic_load_explicit(&h->tail, memory_order_acquire);
-		if (h->fill - h->seen_tail < HANDOFF_SLOTS)
-			break;
-		atomic_store_explicit(&h->head, h->fill, memory_order_release);
-		if ((*rc = atomic_load_explicit(&h->analysis_error,
-		    memory_order_relaxed)) != 0)
-			return NULL;
-		handoff_pause();
-	}
-	return &h->slot[h->fill % HANDOFF_SLOTS];
-}
-
-/*
- * Reading thread: the slot handoff_slot() gave holds a segment now.  The
- * head is published every HANDOFF_BATCH segments (and by
- * handoff_publish()), so the two threads touch each other's cache lines
- * rarely.
- */
-static void
-handoff_commit(struct handoff *h)
-{
-	h->fill++;
-	if (h->fill % HANDOFF_BATCH == 0)
-		atomic_store_explicit(&h->head, h->fill, memory_order_release);
-}
-
-/* Reading thread: make every segment handed over visible. */
-static void
-handoff_publish(struct handoff *h)
-{
-	atomic_store_explicit(&h->head, h->fill, memory_order_release);
-}
-
-/*
- * Analysis (the calling thread): take segments from the ring until the
- * reader is done and the ring is empty, or a sink fails.
- */
-static int
-analyse_handed_over(struct run *run)
-{
-	struct handoff *h = run->handoff;
-	size_t tail = 0, head;
-	int rc;
-
-	for (;;) {
-		head = atomic_load_explicit(&h->head, memory_order_acquire);
-		if (head == tail) {
-			if (atomic_load_explicit(&h->reader_done, memory_order_acquire) &&
-			    atomic_load_explicit(&h->head, memory_order_acquire) == tail)
-				return 0;
-			handoff_pause();
-			continue;
-		}
-		while (tail != head) {
-			/* Segments come from the other core's cache: ask early. */
-			__builtin_prefetch(&h->slot[(tail + 4) % HANDOFF_SLOTS]);
-			rc = consume_packet(run, &h->slot[tail % HANDOFF_SLOTS]);
-			tail++;
-			if (rc != 0) {
-				atomic_store(&h->analysis_error, rc);
-				atomic_store_explicit(&h->tail, tail, memory_order_release);
-				return rc;
-			}
-			/* Free slots in batches: fewer cache-line trips. */
-			if (tail % HANDOFF_BATCH == 0)
-				atomic_store_explicit(&h->tail, tail, memory_order_release);
-		}
-		atomic_store_explicit(&h->tail, tail, memory_order_release);
-	}
-}
-
 /* Read one input to its end.  Returns 0 or a fatal enum tcps_err. */
 static int
 read_input(struct run *run, struct capture *cap, const char *name,
-    uint64_t *frame)
+    uint64_t *frame, uint64_t *next_expiry_ns)
 {
 	struct run_summary *sum = run->sum;
 	struct capture_view view;
-	struct packet local, *pkt = &local;
+	struct packet pkt;
 	enum capture_status cs;
 	enum decode_status ds;
 	int rc;
@@ -531,33 +391,28 @@ read_input(struct run *run, struct capture *cap, const char *name,
 			if (!live_tick(run, cap))
 				break;
 		}
-		if (run->handoff != NULL &&
-		    (pkt = handoff_slot(run->handoff, &rc)) == NULL)
-			return rc;
 		ds = decode_packet(view.linktype, view.bytes, view.caplen,
-		    view.wire_len, pkt);
+		    view.wire_len, &pkt);
 		if (ds != DECODE_OK) {
 			sum->skipped[ds]++;
 			continue;
 		}
 		sum->tcp_packets++;
-		pkt->ts_ns = view.ts_ns;
-		pkt->frame = *frame;
-		if (run->handoff != NULL) {
-			handoff_commit(run->handoff);
-			rc = 0;
-		} else {
-			rc = consume_packet(run, pkt);
-		}
+		pkt.ts_ns = view.ts_ns;
+		pkt.frame = *frame;
+		rc = process_segment(run, &pkt);
 		if (rc != 0)
 			return rc;
+		advance_expiry_clock(run, view.ts_ns);
+		if (run->clock_ns >= *next_expiry_ns) {
+			flow_table_expire(run->table, run->clock_ns);
+			*next_expiry_ns = run->clock_ns + EXPIRY_INTERVAL_NS;
+		}
+		if (run->sink_error != 0)
+			return run->sink_error;
 	}
-	if (run->handoff != NULL) {
-		if ((rc = atomic_load(&run->handoff->analysis_error)) != 0)
-			return rc;
-	} else if (run->sink_error != 0) {
+	if (run->sink_error != 0)
 		return run->sink_error;
-	}
 	if (cs == CAPTURE_DAMAGED) {
 		sum->truncated = true;
 		add_message(sum, "%s: %s after frame %llu: %s", name,
@@ -601,25 +456,39 @@ open_input(struct run *run, const struct pipeline_options *opt, size_t i,
 	return rc;
 }
 
-/*
- * Open and read every input in turn: the whole of the reading side (in
- * its own thread with --threads 2).  Returns 0 or an enum tcps_err.
- */
-static int
-read_inputs(struct run *run)
+int
+pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
+    struct run_summary *sum)
 {
-	const struct pipeline_options *opt = run->opt;
-	struct run_summary *sum = run->sum;
 	char err[REPORT_MESSAGE_LEN];
+	struct run run = { .sink = sink, .sum = sum, .events = opt->events, .opt = opt,
+	    .series = opt->series, .stop = opt->stop,
+	    .max_packets = opt->max_packets, .live = opt->live != NULL,
+	    .stats_interval_ns = opt->live != NULL ? opt->stats_interval_ns : 0 };
 	struct capture *cap;
-	size_t i;
+	uint64_t frame = 0, next_expiry_ns = 0;
+	size_t i, opened = 0, count;
 	bool fatal;
 	int rc = 0, lt;
 
-	for (i = 0; i < run->input_count && rc == 0 && !sum->interrupted; i++) {
+	count = opt->live != NULL ? 1 : opt->input_count;
+	sum->files = opt->live != NULL ? &opt->live->device : opt->inputs;
+	sum->file_count = count;
+	sum->live = opt->live != NULL;
+	sum->max_flows = opt->limits.max_flows;
+	sum->events_reported = opt->events;
+	sum->flow_record_bytes = flow_record_size();
+	for (i = 0; i < FLOW_CLASS_COUNT; i++)
+		if (opt->limits.timeout_ns[i] > run.max_timeout_ns)
+			run.max_timeout_ns = opt->limits.timeout_ns[i];
+	run.table = flow_table_create(&opt->limits, on_flow_end, &run);
+	if (run.table == NULL)
+		return TCPS_ERR_NOMEM;
+
+	for (i = 0; i < count && rc == 0 && !sum->interrupted; i++) {
 		const char *name = sum->files[i];
 
-		rc = open_input(run, opt, i, &cap, err, sizeof(err), &fatal);
+		rc = open_input(&run, opt, i, &cap, err, sizeof(err), &fatal);
 		if (fatal) {
 			sum->message_count = 0;
 			if (rc == TCPS_ERR_USAGE)	/* the after-open hook: not the input's fault */
@@ -635,106 +504,37 @@ read_inputs(struct run *run)
 			rc = 0;
 			continue;
 		}
-		run->opened++;
+		opened++;
 		lt = capture_linktype(cap);
 		note_linktype(sum, lt);
 		if (!decode_linktype_supported(lt))
 			add_message(sum, "%s: link type %d (%s) is not supported; "
 			    "its frames are counted as skipped", name, lt,
 			    capture_linktype_name(lt));
-		if (run->live) {
+		if (run.live) {
 			uint64_t now = wall_clock_ns();
 
-			run->next_stats_ns = now + run->stats_interval_ns;
-			run->deadline_ns = opt->duration_ns ? now + opt->duration_ns : 0;
+			run.next_stats_ns = now + run.stats_interval_ns;
+			run.deadline_ns = opt->duration_ns ? now + opt->duration_ns : 0;
 		}
-		run->input = i;
-		rc = read_input(run, cap, name, &run->frame);
-		if (opt->progress != NULL && !run->live)
+		run.input = i;
+		rc = read_input(&run, cap, name, &frame, &next_expiry_ns);
+		if (opt->progress != NULL && !run.live)
 			opt->progress(opt->progress_arg, i, 0, 0, sum->packets);
-		if (run->live)
-			(void)emit_stats(run, cap, wall_clock_ns());
-		if (run->dump && capture_dump_flush(cap) != 0 && rc == 0)
+		if (run.live)
+			(void)emit_stats(&run, cap, wall_clock_ns());
+		if (run.dump && capture_dump_flush(cap) != 0 && rc == 0)
 			add_message(sum, "%s: cannot write", opt->write_file);
 		capture_close(&cap);
 	}
-	return rc;
-}
-
-/* The reading thread of --threads 2. */
-static void *
-reader_main(void *arg)
-{
-	struct run *run = arg;
-
-	run->reader_rc = read_inputs(run);
-	handoff_publish(run->handoff);
-	atomic_store_explicit(&run->handoff->reader_done, true, memory_order_release);
-	return NULL;
-}
-
-/*
- * Read everything, in one thread or (threads > 1, files only) with the
- * reading in a second one.  Returns 0 or an enum tcps_err.
- */
-static int
-run_inputs(struct run *run, unsigned threads)
-{
-	pthread_t reader;
-	int rc;
-
-	if (threads < 2 || run->live)
-		return read_inputs(run);
-	run->handoff = calloc(1, sizeof(*run->handoff));
-	if (run->handoff == NULL)
-		return TCPS_ERR_NOMEM;
-	if (pthread_create(&reader, NULL, reader_main, run) != 0) {
-		free(run->handoff);
-		run->handoff = NULL;
-		return read_inputs(run);	/* no thread: do it all here */
-	}
-	rc = analyse_handed_over(run);
-	pthread_join(reader, NULL);
-	free(run->handoff);
-	run->handoff = NULL;
-	return run->reader_rc != 0 ? run->reader_rc : rc;
-}
-
-int
-pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
-    struct run_summary *sum)
-{
-	struct run run = { .sink = sink, .sum = sum, .events = opt->events, .opt = opt,
-	    .series = opt->series, .stop = opt->stop,
-	    .max_packets = opt->max_packets, .live = opt->live != NULL,
-	    .stats_interval_ns = opt->live != NULL ? opt->stats_interval_ns : 0 };
-	size_t i, count;
-	int rc = 0;
-
-	count = opt->live != NULL ? 1 : opt->input_count;
-	sum->files = opt->live != NULL ? &opt->live->device : opt->inputs;
-	sum->file_count = count;
-	sum->live = opt->live != NULL;
-	sum->max_flows = opt->limits.max_flows;
-	sum->events_reported = opt->events;
-	sum->flow_record_bytes = flow_record_size();
-	run.input_count = count;
-	for (i = 0; i < FLOW_CLASS_COUNT; i++)
-		if (opt->limits.timeout_ns[i] > run.max_timeout_ns)
-			run.max_timeout_ns = opt->limits.timeout_ns[i];
-	run.table = flow_table_create(&opt->limits, on_flow_end, &run);
-	if (run.table == NULL)
-		return TCPS_ERR_NOMEM;
-
-	rc = run_inputs(&run, opt->threads);
-	if (rc == 0 && run.opened == 0)
+	if (rc == 0 && opened == 0)
 		rc = TCPS_ERR_OPEN;
 	if (rc == TCPS_ERR_OPEN || rc == TCPS_ERR_FILTER) {
 		flow_table_free(&run.table);
 		return rc;
 	}
 	/* Earlier inputs that failed to open count as damage once one opened. */
-	if (run.opened < count && !sum->interrupted)
+	if (opened < count && !sum->interrupted)
 		sum->truncated = true;
 	if (flow_table_end_all(run.table, FLOW_END_END_OF_INPUT) != 0 && rc == 0)
 		rc = TCPS_ERR_NOMEM;
