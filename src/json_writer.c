@@ -32,9 +32,8 @@ jw_free(struct json_writer *w)
 	w->len = w->cap = 0;
 }
 
-/* Make room for `need` more bytes; false (and failed set) if impossible. */
-static bool
-reserve(struct json_writer *w, size_t need)
+bool
+jw_grow(struct json_writer *w, size_t need)
 {
 	size_t cap;
 	char *grown;
@@ -59,7 +58,7 @@ reserve(struct json_writer *w, size_t need)
 void
 jw_append(struct json_writer *w, const char *text, size_t len)
 {
-	if (!reserve(w, len))
+	if (!jw__reserve(w, len))
 		return;
 	memcpy(w->buf + w->len, text, len);
 	w->len += len;
@@ -68,7 +67,7 @@ jw_append(struct json_writer *w, const char *text, size_t len)
 static void
 put_char(struct json_writer *w, char c)
 {
-	if (reserve(w, 1))
+	if (jw__reserve(w, 1))
 		w->buf[w->len++] = c;
 }
 
@@ -78,7 +77,7 @@ newline(struct json_writer *w, int level)
 {
 	size_t n = (size_t)(level > 0 ? level : 0) * (size_t)w->indent;
 
-	if (!reserve(w, n + 1))
+	if (!jw__reserve(w, n + 1))
 		return;
 	w->buf[w->len++] = '\n';
 	memset(w->buf + w->len, ' ', n);
@@ -158,48 +157,10 @@ put_string(struct json_writer *w, const char *str)
 	put_char(w, '"');
 }
 
-/*
- * What goes before a value: separator, indentation, key.  Keys are the
- * program's own names and are written as they are (json_writer.h).
- */
-static void
-member(struct json_writer *w, const char *key)
+void
+jw__open(struct json_writer *w, const char *key, char open, char close)
 {
-	size_t klen = key != NULL ? strlen(key) : 0, level = 0, need;
-	char *p;
-
-	if (w->depth > 0 && w->indent > 0)
-		level = (size_t)(w->base_depth + w->depth) * (size_t)w->indent;
-	need = 2 + level + (key != NULL ? klen + 4 : 0);
-	if (!reserve(w, need))
-		return;
-	p = w->buf + w->len;
-	if (w->depth > 0) {
-		if (!w->empty[w->depth - 1])
-			*p++ = ',';
-		w->empty[w->depth - 1] = false;
-		if (w->indent > 0) {
-			*p++ = '\n';
-			memset(p, ' ', level);
-			p += level;
-		}
-	}
-	if (key != NULL) {
-		*p++ = '"';
-		memcpy(p, key, klen);
-		p += klen;
-		*p++ = '"';
-		*p++ = ':';
-		if (w->indent > 0)
-			*p++ = ' ';
-	}
-	w->len = (size_t)(p - w->buf);
-}
-
-static void
-open_container(struct json_writer *w, const char *key, char open, char close)
-{
-	member(w, key);
+	jw__member(w, key);
 	if (w->depth == JW_MAX_DEPTH) {
 		w->failed = true;
 		return;
@@ -211,19 +172,7 @@ open_container(struct json_writer *w, const char *key, char open, char close)
 }
 
 void
-jw_object(struct json_writer *w, const char *key)
-{
-	open_container(w, key, '{', '}');
-}
-
-void
-jw_array(struct json_writer *w, const char *key)
-{
-	open_container(w, key, '[', ']');
-}
-
-void
-jw_end(struct json_writer *w)
+jw__close(struct json_writer *w)
 {
 	if (w->depth == 0) {
 		w->failed = true;
@@ -236,103 +185,10 @@ jw_end(struct json_writer *w)
 }
 
 void
-jw_null(struct json_writer *w, const char *key)
-{
-	member(w, key);
-	jw_append(w, "null", 4);
-}
-
-void
-jw_bool(struct json_writer *w, const char *key, bool v)
-{
-	member(w, key);
-	if (v)
-		jw_append(w, "true", 4);
-	else
-		jw_append(w, "false", 5);
-}
-
-/* Decimal digits of v, right-aligned into the end of buf; returns the start. */
-static char *
-u64_digits(uint64_t v, char *end)
-{
-	char *p = end;
-
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	return p;
-}
-
-void
-jw_uint(struct json_writer *w, const char *key, uint64_t v)
-{
-	char buf[24], *p = u64_digits(v, buf + sizeof(buf));
-
-	member(w, key);
-	jw_append(w, p, (size_t)(buf + sizeof(buf) - p));
-}
-
-void
-jw_int(struct json_writer *w, const char *key, int64_t v)
-{
-	char buf[24], *p;
-
-	if (v >= 0) {
-		jw_uint(w, key, (uint64_t)v);
-		return;
-	}
-	p = u64_digits(-(uint64_t)v, buf + sizeof(buf));
-	*--p = '-';
-	member(w, key);
-	jw_append(w, p, (size_t)(buf + sizeof(buf) - p));
-}
-
-void
 jw_string(struct json_writer *w, const char *key, const char *s)
 {
-	member(w, key);
+	jw__member(w, key);
 	put_string(w, s);
-}
-
-/*
- * A decimal number: `whole`, then `frac` as `decimals` digits with the
- * trailing zeros dropped, at least one digit kept.
- */
-static void
-put_decimal(struct json_writer *w, bool negative, uint64_t whole,
-    uint64_t frac, int decimals)
-{
-	char buf[48], *end = buf + sizeof(buf), *p;
-	char fbuf[12];
-	int i, keep;
-
-	for (i = decimals - 1; i >= 0; i--) {
-		fbuf[i] = (char)('0' + frac % 10);
-		frac /= 10;
-	}
-	keep = decimals;
-	while (keep > 1 && fbuf[keep - 1] == '0')
-		keep--;
-	if (decimals == 0) {
-		fbuf[0] = '0';
-		keep = 1;
-	}
-	p = end - keep;
-	memcpy(p, fbuf, (size_t)keep);
-	*--p = '.';
-	p = u64_digits(whole, p);
-	if (negative)
-		*--p = '-';
-	jw_append(w, p, (size_t)(end - p));
-}
-
-void
-jw_seconds(struct json_writer *w, const char *key, uint64_t ns)
-{
-	member(w, key);
-	put_decimal(w, false, ns / 1000000000u, ns % 1000000000u, 9);
 }
 
 void
@@ -359,7 +215,7 @@ jw_fixed(struct json_writer *w, const char *key, double v, int decimals)
 		char buf[32];
 		int n = snprintf(buf, sizeof(buf), "%.17g", v);
 
-		member(w, key);
+		jw__member(w, key);
 		jw_append(w, buf, (size_t)n);
 		return;
 	}
@@ -367,13 +223,13 @@ jw_fixed(struct json_writer *w, const char *key, double v, int decimals)
 		pow10 *= 10;
 	units = (uint64_t)llround(scaled);
 	negative = v < 0 && units != 0;
-	member(w, key);
-	put_decimal(w, negative, units / pow10, units % pow10, decimals);
+	jw__member(w, key);
+	jw__decimal(w, negative, units / pow10, units % pow10, decimals);
 }
 
 void
 jw_raw(struct json_writer *w, const char *key, const char *text, size_t len)
 {
-	member(w, key);
+	jw__member(w, key);
 	jw_append(w, text, len);
 }
