@@ -597,7 +597,8 @@ struct doc_held_events {
 struct json_doc_sink {
 	struct report_sink base;
 	FILE *out;
-	FILE *spill;		/* finished flows' text (tmpfile) */
+	FILE *spill;		/* finished flows' text (tmpfile); NULL: in memory */
+	struct json_writer kept;	/* ... the text when no temporary file could be made */
 	uint64_t spill_len;	/* bytes in it */
 	struct doc_flow_ref *refs;	/* one per finished flow */
 	size_t ref_count;
@@ -691,8 +692,13 @@ doc_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason r
 		d->refs = grown;
 		d->ref_cap = cap;
 	}
-	if (fwrite(w->buf, 1, w->len, d->spill) != w->len)
+	if (d->spill == NULL) {
+		jw_append(&d->kept, w->buf, w->len);
+		if (d->kept.failed)
+			return TCPS_ERR_NOMEM;
+	} else if (fwrite(w->buf, 1, w->len, d->spill) != w->len) {
 		return TCPS_ERR_OUTPUT;
+	}
 	d->refs[d->ref_count++] = (struct doc_flow_ref){ id, d->spill_len, w->len };
 	d->spill_len += w->len;
 	return 0;
@@ -741,12 +747,17 @@ doc_flows(struct json_doc_sink *d)
 
 	if (d->ref_count > 0)
 		qsort(d->refs, d->ref_count, sizeof(d->refs[0]), cmp_flow_ref);
-	if (fflush(d->spill) != 0)
+	if (d->spill != NULL && fflush(d->spill) != 0)
 		return TCPS_ERR_OUTPUT;
 	fputs(",\n  \"flows\": [", d->out);
 	for (i = 0; i < d->ref_count && rc == 0; i++) {
 		const struct doc_flow_ref *r = &d->refs[i];
 
+		if (d->spill == NULL) {
+			fputs(i == 0 ? "\n    " : ",\n    ", d->out);
+			fwrite(d->kept.buf + r->offset, 1, r->length, d->out);
+			continue;
+		}
 		if (r->length > cap) {
 			char *grown = realloc(buf, r->length);
 
@@ -804,6 +815,7 @@ doc_destroy(struct report_sink *s)
 	if (d->spill != NULL)
 		fclose(d->spill);
 	free(d->refs);
+	jw_free(&d->kept);
 	jw_free(&d->flow_text);
 	jw_free(&d->event_text);
 	worst_free(&d->worst);
@@ -817,11 +829,9 @@ report_json_doc_create(FILE *out, uint32_t max_events)
 
 	if (d == NULL)
 		return NULL;
+	/* Without a writable temporary directory the text stays in memory. */
 	d->spill = tmpfile();
-	if (d->spill == NULL) {
-		free(d);
-		return NULL;
-	}
+	jw_init(&d->kept, 0);
 	jw_init(&d->flow_text, DOC_INDENT);
 	jw_init(&d->event_text, DOC_INDENT);
 	d->max_events = max_events;
