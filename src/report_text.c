@@ -209,6 +209,40 @@ cmp_row_id(const void *a, const void *b)
 	return (ra->id > rb->id) - (ra->id < rb->id);
 }
 
+/*
+ * The header's "problems" line: the segments of every connection with
+ * the flags a user looks for first (summary.flags in the JSON).
+ */
+static void
+print_problems(FILE *out, const struct run_summary *sum)
+{
+	static const struct {
+		enum seg_flag flag;
+		const char *one, *many;
+	} shown[] = {
+		{ SEG_RETRANSMISSION, "retransmission", "retransmissions" },
+		{ SEG_LOST_SEGMENT, "segment missing from the capture",
+		    "segments missing from the capture" },
+		{ SEG_OUT_OF_ORDER, "out-of-order segment", "out-of-order segments" },
+		{ SEG_DUPLICATE_ACK, "duplicate ACK", "duplicate ACKs" },
+		{ SEG_ZERO_WINDOW, "zero-window segment", "zero-window segments" },
+	};
+	const char *sep = "";
+	size_t i;
+
+	fputs("  problems:", out);
+	for (i = 0; i < sizeof(shown) / sizeof(shown[0]); i++) {
+		uint64_t n = sum->flag_totals[shown[i].flag];
+
+		if (n == 0)
+			continue;
+		fprintf(out, "%s %llu %s", sep, (unsigned long long)n,
+		    n == 1 ? shown[i].one : shown[i].many);
+		sep = ",";
+	}
+	fputs(*sep ? "\n" : " none found\n", out);
+}
+
 static void
 print_header(FILE *out, const struct run_summary *sum)
 {
@@ -228,6 +262,7 @@ print_header(FILE *out, const struct run_summary *sum)
 	    (unsigned long long)sum->tcp_packets, (unsigned long long)flows,
 	    flows == 1 ? "" : "s",
 	    span, sum->truncated ? ", input truncated" : "");
+	print_problems(out, sum);
 	for (i = 1; i < DECODE_STATUS_COUNT; i++)
 		if (sum->skipped[i] != 0)
 			fprintf(out, "  skipped %llu %s\n",
