@@ -3,10 +3,14 @@
  * a capture file that only counts packets and bytes.  Whatever tcpsight
  * does per packet comes on top of this.
  *
- *   readloop FILE
+ *   readloop FILE            libpcap opens the file (glibc's 4 KB buffer)
+ *   readloop -b BYTES FILE   the file opened with a BYTES stdio buffer and
+ *                            handed to libpcap, as tcpsight does
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <pcap/pcap.h>
 
@@ -19,13 +23,27 @@ main(int argc, char **argv)
 	uint64_t packets = 0, caplen = 0, wire = 0;
 	unsigned sum = 0;
 	pcap_t *p;
+	char *buffer = NULL;
+	FILE *f;
 	int rc;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: readloop FILE\n");
+	if (argc == 4 && strcmp(argv[1], "-b") == 0) {
+		size_t size = strtoul(argv[2], NULL, 10);
+
+		f = fopen(argv[3], "rb");
+		buffer = malloc(size);
+		if (f == NULL || buffer == NULL || setvbuf(f, buffer, _IOFBF, size) != 0) {
+			fprintf(stderr, "readloop: cannot open %s with a %zu-byte buffer\n",
+			    argv[3], size);
+			return 1;
+		}
+		p = pcap_fopen_offline(f, err);
+	} else if (argc == 2) {
+		p = pcap_open_offline(argv[1], err);
+	} else {
+		fprintf(stderr, "usage: readloop [-b BYTES] FILE\n");
 		return 2;
 	}
-	p = pcap_open_offline(argv[1], err);
 	if (p == NULL) {
 		fprintf(stderr, "readloop: %s\n", err);
 		return 1;
@@ -39,6 +57,7 @@ main(int argc, char **argv)
 	if (rc == PCAP_ERROR)
 		fprintf(stderr, "readloop: %s\n", pcap_geterr(p));
 	pcap_close(p);
+	free(buffer);
 	printf("packets %" PRIu64 " captured_bytes %" PRIu64 " wire_bytes %" PRIu64
 	    " (%u)\n", packets, caplen, wire, sum & 1);
 	return rc == PCAP_ERROR ? 1 : 0;

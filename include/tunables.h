@@ -30,6 +30,13 @@
 #define DEFAULT_TIMEOUT_CLOSED_S	60u
 
 /*
+ * stdio buffer of a capture file (bytes).  libpcap reads every record
+ * with two fread()s; with glibc's default 4 KB buffer that is a read(2)
+ * every ~30 packets.
+ */
+#define INPUT_READ_BUFFER		(1u << 20)
+
+/*
  * The text table shows a sender_limited verdict only for a direction that
  * carried at least this much payload (bytes): below it, an application
  * that had nothing more to send is the normal request/response case and

@@ -74,14 +74,11 @@ capture_open_offline(struct capture **out, const char *path, const char *filter,
 		free(c);
 		return rc;
 	}
-	if (c->in.fp != NULL) {
-		p = pcap_fopen_offline_with_tstamp_precision(c->in.fp,
-		    PCAP_TSTAMP_PRECISION_NANO, pcap_err);
-		if (p == NULL)
-			fclose(c->in.fp);	/* libpcap did not take it */
-	} else {
-		p = pcap_open_offline_with_tstamp_precision(path,
-		    PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+	p = pcap_fopen_offline_with_tstamp_precision(c->in.fp,
+	    PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+	if (p == NULL) {
+		fclose(c->in.fp);	/* libpcap did not take it */
+		input_stream_release(&c->in);
 	}
 	if (p == NULL) {
 		/* libpcap names the file itself; the caller does that. */
@@ -97,6 +94,7 @@ capture_open_offline(struct capture **out, const char *path, const char *filter,
 	}
 	if (filter != NULL && (rc = apply_filter(p, filter, errbuf, errlen)) != 0) {
 		pcap_close(p);
+		input_stream_release(&c->in);
 		free(c);
 		return rc;
 	}
@@ -116,7 +114,7 @@ capture_progress(struct capture *c, uint64_t *done, uint64_t *total)
 	if (c->live || c->in.total_bytes == 0)
 		return false;
 	*total = c->in.total_bytes;
-	if (c->in.fp != NULL) {
+	if (c->in.compressed) {
 		*done = c->in.compressed_bytes;
 		return true;
 	}
@@ -320,6 +318,7 @@ capture_close(struct capture **cp)
 	if ((*cp)->dumper != NULL)
 		pcap_dump_close((*cp)->dumper);
 	pcap_close((*cp)->pcap);
+	input_stream_release(&(*cp)->in);	/* after the FILE it buffered */
 	free(*cp);
 	*cp = NULL;
 }
