@@ -64,6 +64,11 @@
 #define SENDER_LIMITED_MIN		0.40
 /* Fewer segments than this in a direction get no verdict beyond "healthy". */
 #define DIAG_MIN_SEGMENTS		10
+/*
+ * Evidence percentages are of the time that was not idle; from this idle
+ * share of the transfer on, the sentence says how much it left out.
+ */
+#define DIAG_IDLE_NOTE			0.05
 
 /*
  * Live capture (-i).  The default snapshot length keeps every header we

@@ -593,6 +593,12 @@ write_evidence(struct diag_summary *s, const struct diag_dir *dd,
 		    "(%u retransmissions)", pth * 100, r * 100, l * 100, retx);
 		break;
 	}
+	/* Shares above are of the time that was not idle: say so when it shows. */
+	if (segs >= DIAG_MIN_SEGMENTS && s->share[LIMIT_IDLE] >= DIAG_IDLE_NOTE &&
+	    nonidle > 0 && n < sizeof(s->evidence))
+		n += (size_t)snprintf(s->evidence + n, sizeof(s->evidence) - n,
+		    " (percentages leave out the %.0f%% of the transfer that was idle)",
+		    s->share[LIMIT_IDLE] * 100);
 	if (dd->scale_inferred && n < sizeof(s->evidence))
 		snprintf(s->evidence + n, sizeof(s->evidence) - n,
 		    " (window scale not seen in a handshake; inferred as %d)",
