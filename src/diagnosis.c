@@ -551,8 +551,6 @@ write_evidence(struct diag_summary *s, const struct diag_dir *dd,
 	double pth = nonidle > 0 ? s->share[LIMIT_PATH] / nonidle : 0;
 	size_t n;
 
-	format_rate(s->read_rate, read, sizeof(read));
-	format_rate(s->arrival_rate, arrive, sizeof(arrive));
 	if (segs < DIAG_MIN_SEGMENTS || nonidle <= 0) {
 		n = (size_t)snprintf(s->evidence, sizeof(s->evidence),
 		    "too little data to judge: %llu bytes in %llu segments%s",
@@ -560,6 +558,9 @@ write_evidence(struct diag_summary *s, const struct diag_dir *dd,
 		    nonidle <= 0 ? ", all of it idle" : "");
 	} else switch (s->verdict) {
 	case VERDICT_RECEIVER_LIMITED:
+		/* Only this sentence has rates: printf's doubles are dear. */
+		format_rate(s->read_rate, read, sizeof(read));
+		format_rate(s->arrival_rate, arrive, sizeof(arrive));
 		n = (size_t)snprintf(s->evidence, sizeof(s->evidence),
 		    "the receiver's window was zero for %.2f s in %u episode%s and "
 		    "limited the sender %.0f%% of the time; its application read "

@@ -181,16 +181,28 @@ jw_bool(struct json_writer *w, const char *key, bool v)
 		jw__put(w, "false", 5);
 }
 
+/* "00" to "99": decimal digits two at a time. */
+extern const char jw__pairs[200];
+
 /* Decimal digits of v, right-aligned into the end of buf; returns the start. */
 JW_INLINE char *
 jw__digits(uint64_t v, char *end)
 {
 	char *p = end;
 
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
+	while (v >= 100) {
+		unsigned two = (unsigned)(v % 100);
+
+		v /= 100;
+		p -= 2;
+		memcpy(p, jw__pairs + 2 * two, 2);
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, jw__pairs + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
 	return p;
 }
 

@@ -55,10 +55,25 @@ struct text_sink {
 void
 report_format_addr(const struct flow *f, int side, char *buf, size_t len)
 {
-	if (f->key.ip_version == 4)
-		inet_ntop(AF_INET, f->key.addr[side], buf, (socklen_t)len);
-	else
-		inet_ntop(AF_INET6, f->key.addr[side], buf, (socklen_t)len);
+	const uint8_t *a = f->key.addr[side];
+
+	/* IPv4 by hand: glibc's inet_ntop goes through sprintf, per flow. */
+	if (f->key.ip_version == 4 && len >= INET_ADDRSTRLEN) {
+		char *p = buf;
+		int i;
+
+		for (i = 0; i < 4; i++) {
+			if (a[i] >= 100)
+				*p++ = (char)('0' + a[i] / 100);
+			if (a[i] >= 10)
+				*p++ = (char)('0' + a[i] / 10 % 10);
+			*p++ = (char)('0' + a[i] % 10);
+			*p++ = i < 3 ? '.' : '\0';
+		}
+	} else {
+		inet_ntop(f->key.ip_version == 4 ? AF_INET : AF_INET6, a, buf,
+		    (socklen_t)len);
+	}
 }
 
 void
