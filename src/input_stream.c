@@ -205,11 +205,15 @@ input_stream_open(struct input_stream *in, const char *path, char *errbuf,
 			input_stream_release(in);
 			return TCPS_ERR_NOMEM;
 		}
-	} else if (!is_stdin) {
-		/* A plain file: libpcap reads the FILE itself, from the start. */
-		long size;
+	} else if (!is_stdin && fseek(raw, 0, SEEK_END) == 0) {
+		/*
+		 * A plain file: libpcap reads the FILE itself, from the start.
+		 * (A pipe or FIFO cannot go back: it takes the stream path
+		 * below, which hands the magic bytes back first, as stdin.)
+		 */
+		long size = ftell(raw);
 
-		if (fseek(raw, 0, SEEK_END) == 0 && (size = ftell(raw)) >= 0)
+		if (size >= 0)
 			in->total_bytes = (uint64_t)size;
 		c->close_raw = false;	/* libpcap will close it */
 		cookie_close(c);

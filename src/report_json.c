@@ -597,9 +597,15 @@ struct doc_held_events {
 struct json_doc_sink {
 	struct report_sink base;
 	FILE *out;
-	FILE *spill;		/* finished flows' text (tmpfile); NULL: in memory */
-	struct json_writer kept;	/* ... the text when no temporary file could be made */
-	uint64_t spill_len;	/* bytes in it */
+	/*
+	 * Finished flows' text, in the order they ended: bytes [0, spilled)
+	 * are in the temporary file, [spilled, text_len) in `pending`.  With
+	 * no usable temporary file (spill == NULL) all of it is in `pending`.
+	 */
+	FILE *spill;		/* tmpfile(3), written and read with pwrite/pread */
+	uint64_t spilled;	/* bytes in it */
+	uint64_t text_len;	/* bytes of text in all */
+	struct json_writer pending;	/* text not (yet) in the file */
 	struct doc_flow_ref *refs;	/* one per finished flow */
 	size_t ref_count;
 	size_t ref_cap;
@@ -610,6 +616,85 @@ struct json_doc_sink {
 	struct json_writer event_text;	/* ... and each event */
 	struct worst_list worst;
 };
+
+#define DOC_SPILL_CHUNK	(1u << 20)	/* text gathered before a pwrite(2) */
+
+/*
+ * The temporary file failed (its disk is full) or never was: bring its
+ * text back into memory and go on there.  Returns 0 or TCPS_ERR_NOMEM.
+ */
+static int
+doc_to_memory(struct json_doc_sink *d)
+{
+	struct json_writer all;
+	char chunk[65536];
+	uint64_t at = 0, on_disk = d->spilled;
+	ssize_t n;
+
+	jw_init(&all, 0);
+	while (at < on_disk && !all.failed) {
+		size_t want = on_disk - at < sizeof(chunk) ?
+		    (size_t)(on_disk - at) : sizeof(chunk);
+
+		n = pread(fileno(d->spill), chunk, want, (off_t)at);
+		if (n <= 0)
+			break;
+		jw_append(&all, chunk, (size_t)n);
+		at += (uint64_t)n;
+	}
+	jw_append(&all, d->pending.buf, d->pending.len);
+	fclose(d->spill);
+	d->spill = NULL;
+	jw_free(&d->pending);
+	d->pending = all;
+	d->spilled = 0;
+	return at == on_disk && !d->pending.failed && d->pending.len == d->text_len ?
+	    0 : TCPS_ERR_NOMEM;
+}
+
+/* Write the pending text to the temporary file (or fall back to memory). */
+static int
+doc_spill(struct json_doc_sink *d)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < d->pending.len) {
+		n = pwrite(fileno(d->spill), d->pending.buf + off, d->pending.len - off,
+		    (off_t)(d->spilled + off));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return doc_to_memory(d);
+		off += (size_t)n;
+	}
+	d->spilled += off;
+	jw_reset(&d->pending, 0);
+	return 0;
+}
+
+/* Keep one finished flow's text; its place goes into d->refs. */
+static int
+doc_store(struct json_doc_sink *d, uint64_t id, const char *text, size_t len)
+{
+	if (d->ref_count == d->ref_cap) {
+		size_t cap = d->ref_cap ? d->ref_cap * 2 : 1024;
+		struct doc_flow_ref *grown = realloc(d->refs, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return TCPS_ERR_NOMEM;
+		d->refs = grown;
+		d->ref_cap = cap;
+	}
+	jw_append(&d->pending, text, len);
+	if (d->pending.failed)
+		return TCPS_ERR_NOMEM;
+	d->refs[d->ref_count++] = (struct doc_flow_ref){ id, d->text_len, len };
+	d->text_len += len;
+	if (d->spill != NULL && d->pending.len >= DOC_SPILL_CHUNK)
+		return doc_spill(d);
+	return 0;
+}
 
 static int
 doc_event(struct report_sink *s, const struct flow *f, int dir,
@@ -670,7 +755,10 @@ doc_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason r
 		HASH_FIND(hh, d->held, &id, sizeof(id), h);
 		if (h != NULL) {
 			jw_end(&h->text);
-			jw_raw(w, "events", h->text.buf, h->text.len);
+			if (h->text.failed)	/* out of memory while held: no half array */
+				w->failed = true;
+			else
+				jw_raw(w, "events", h->text.buf, h->text.len);
 			jw_uint(w, "events_dropped", h->dropped);
 			held_free(d, h);
 		} else {
@@ -683,25 +771,7 @@ doc_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason r
 	worst_note(&d->worst, f, &fs);
 	if (w->failed)
 		return TCPS_ERR_NOMEM;
-	if (d->ref_count == d->ref_cap) {
-		size_t cap = d->ref_cap ? d->ref_cap * 2 : 1024;
-		struct doc_flow_ref *grown = realloc(d->refs, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return TCPS_ERR_NOMEM;
-		d->refs = grown;
-		d->ref_cap = cap;
-	}
-	if (d->spill == NULL) {
-		jw_append(&d->kept, w->buf, w->len);
-		if (d->kept.failed)
-			return TCPS_ERR_NOMEM;
-	} else if (fwrite(w->buf, 1, w->len, d->spill) != w->len) {
-		return TCPS_ERR_OUTPUT;
-	}
-	d->refs[d->ref_count++] = (struct doc_flow_ref){ id, d->spill_len, w->len };
-	d->spill_len += w->len;
-	return 0;
+	return doc_store(d, id, w->buf, w->len);
 }
 
 static int
@@ -737,7 +807,7 @@ doc_member(FILE *out, const char *key, json_t *v, bool first)
 	return 0;
 }
 
-/* The flows, from the spill file, in id order. */
+/* The flows, from the temporary file and memory, in id order. */
 static int
 doc_flows(struct json_doc_sink *d)
 {
@@ -747,34 +817,33 @@ doc_flows(struct json_doc_sink *d)
 
 	if (d->ref_count > 0)
 		qsort(d->refs, d->ref_count, sizeof(d->refs[0]), cmp_flow_ref);
-	if (d->spill != NULL && fflush(d->spill) != 0)
-		return TCPS_ERR_OUTPUT;
 	fputs(",\n  \"flows\": [", d->out);
 	for (i = 0; i < d->ref_count && rc == 0; i++) {
 		const struct doc_flow_ref *r = &d->refs[i];
+		const char *text;
 
-		if (d->spill == NULL) {
-			fputs(i == 0 ? "\n    " : ",\n    ", d->out);
-			fwrite(d->kept.buf + r->offset, 1, r->length, d->out);
-			continue;
-		}
-		if (r->length > cap) {
-			char *grown = realloc(buf, r->length);
+		if (r->offset >= d->spilled) {
+			text = d->pending.buf + (r->offset - d->spilled);
+		} else {
+			if (r->length > cap) {
+				char *grown = realloc(buf, r->length);
 
-			if (grown == NULL) {
-				rc = TCPS_ERR_NOMEM;
+				if (grown == NULL) {
+					rc = TCPS_ERR_NOMEM;
+					break;
+				}
+				buf = grown;
+				cap = r->length;
+			}
+			if (pread(fileno(d->spill), buf, r->length, (off_t)r->offset) !=
+			    (ssize_t)r->length) {
+				rc = TCPS_ERR_OUTPUT;
 				break;
 			}
-			buf = grown;
-			cap = r->length;
-		}
-		if (fseeko(d->spill, (off_t)r->offset, SEEK_SET) != 0 ||
-		    fread(buf, 1, r->length, d->spill) != r->length) {
-			rc = TCPS_ERR_OUTPUT;
-			break;
+			text = buf;
 		}
 		fputs(i == 0 ? "\n    " : ",\n    ", d->out);
-		fwrite(buf, 1, r->length, d->out);
+		fwrite(text, 1, r->length, d->out);
 	}
 	fputs(d->ref_count > 0 ? "\n  ]" : "]", d->out);
 	free(buf);
@@ -815,7 +884,7 @@ doc_destroy(struct report_sink *s)
 	if (d->spill != NULL)
 		fclose(d->spill);
 	free(d->refs);
-	jw_free(&d->kept);
+	jw_free(&d->pending);
 	jw_free(&d->flow_text);
 	jw_free(&d->event_text);
 	worst_free(&d->worst);
@@ -831,7 +900,7 @@ report_json_doc_create(FILE *out, uint32_t max_events)
 		return NULL;
 	/* Without a writable temporary directory the text stays in memory. */
 	d->spill = tmpfile();
-	jw_init(&d->kept, 0);
+	jw_init(&d->pending, 0);
 	jw_init(&d->flow_text, DOC_INDENT);
 	jw_init(&d->event_text, DOC_INDENT);
 	d->max_events = max_events;
@@ -867,7 +936,7 @@ struct ndjson_sink {
 static int
 nd_flush(struct ndjson_sink *n)
 {
-	off_t start = n->regular ? lseek(n->fd, 0, SEEK_CUR) : -1;
+	off_t end;
 	const char *buf = n->lines.buf;
 	size_t len = n->lines.len, off = 0, keep;
 	ssize_t w = 0;
@@ -889,8 +958,15 @@ nd_flush(struct ndjson_sink *n)
 	saved = errno;
 	for (keep = off; keep > 0 && buf[keep - 1] != '\n'; keep--)
 		;
-	if (off > 0 && start >= 0 && ftruncate(n->fd, start + (off_t)keep) == 0)
-		(void)lseek(n->fd, start + (off_t)keep, SEEK_SET);
+	/*
+	 * The file now ends with the off bytes written; cut the off - keep
+	 * of an unfinished line.  Measured from the end, not from where the
+	 * write began: with O_APPEND (>>) that offset said nothing.
+	 */
+	if (off > keep && n->regular && (end = lseek(n->fd, 0, SEEK_CUR)) >= 0 &&
+	    end >= (off_t)(off - keep) &&
+	    ftruncate(n->fd, end - (off_t)(off - keep)) == 0)
+		(void)lseek(n->fd, end - (off_t)(off - keep), SEEK_SET);
 	errno = saved;
 	return TCPS_ERR_OUTPUT;
 }
@@ -910,6 +986,12 @@ nd_line_done(struct ndjson_sink *n, size_t mark)
 		return TCPS_ERR_NOMEM;
 	}
 	jw_append(&n->lines, "\n", 1);
+	if (n->lines.failed) {		/* no room for the newline: take it all back */
+		n->lines.len = mark;
+		n->lines.failed = false;
+		n->lines.depth = 0;
+		return TCPS_ERR_NOMEM;
+	}
 	if (n->flush_each_line || n->lines.len >= NDJSON_BUFFER)
 		return nd_flush(n);
 	return 0;

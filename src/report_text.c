@@ -191,6 +191,7 @@ text_flow_end(struct report_sink *s, const struct flow *f, enum flow_end_reason 
 		t->cap = ncap;
 	}
 	r = &t->rows[t->count++];
+	memset(r, 0, sizeof(*r));	/* a row cut short by an error stays safe */
 	if ((rc = fill_row(r, f, flow_end_reason_name(reason))) != 0 || !t->detail)
 		return rc;
 	/* The flow record is gone after this call: render the detail now. */
@@ -338,7 +339,8 @@ text_finish(struct report_sink *s, const struct run_summary *sum)
 	print_header(t->out, sum);
 	if (t->detail) {
 		for (i = 0; i < t->count; i++)
-			fputs(t->rows[i].detail, t->out);
+			if (t->rows[i].detail != NULL)	/* NULL: out of memory */
+				fputs(t->rows[i].detail, t->out);
 		if (fflush(t->out) != 0 || ferror(t->out))
 			return TCPS_ERR_OUTPUT;
 		return 0;

@@ -657,6 +657,35 @@ def regress(tcpsight, rdir, mdir):
             fail(case, 'output cut at %d bytes ends with a half line: ...%r'
                  % (len(data), data[-60:]))
 
+    # The same when appending (>>) to a file that already holds lines:
+    # the cut-back must not reach into them (it once truncated from the
+    # offset before the first write, which is 0 with O_APPEND).
+    case = 'ndjson-append-cut'
+    old = b''.join(b'{"old":%d}\n' % i for i in range(1000))
+    with tempfile.NamedTemporaryFile(prefix='tcpsight-append-') as out:
+        out.write(old)
+        out.flush()
+        def lim():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (16384, 16384))
+        with open(out.name, 'ab') as app:
+            try:
+                r = subprocess.run([tcpsight, '-F', 'ndjson', '--events', path],
+                                   stdout=app, stderr=subprocess.PIPE,
+                                   preexec_fn=lim, timeout=20 * SLOW)
+            except subprocess.TimeoutExpired:
+                fail(case, 'no answer')
+                r = None
+        data = open(out.name, 'rb').read()
+    if r is not None and r.returncode != 1:
+        fail(case, 'exit %d, stderr %r' % (r.returncode, r.stderr))
+    if not data.startswith(old):
+        fail(case, 'the lines already in the file were cut: %d bytes left of %d'
+             % (len(data), len(old)))
+    elif not data.endswith(b'\n') or len(data) == len(old):
+        fail(case, 'appended output is empty or ends with a half line: ...%r'
+             % data[-60:])
+
 
 def main():
     global SLOW
