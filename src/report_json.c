@@ -613,7 +613,6 @@ struct json_doc_sink {
 	uint32_t max_events;	/* events kept per flow */
 	bool with_events;	/* give every flow an "events" array */
 	struct json_writer flow_text;	/* reused for each flow */
-	struct json_writer event_text;	/* ... and each event */
 	struct worst_list worst;
 };
 
@@ -886,7 +885,6 @@ doc_destroy(struct report_sink *s)
 	free(d->refs);
 	jw_free(&d->pending);
 	jw_free(&d->flow_text);
-	jw_free(&d->event_text);
 	worst_free(&d->worst);
 	free(d);
 }
@@ -902,7 +900,6 @@ report_json_doc_create(FILE *out, uint32_t max_events)
 	d->spill = tmpfile();
 	jw_init(&d->pending, 0);
 	jw_init(&d->flow_text, DOC_INDENT);
-	jw_init(&d->event_text, DOC_INDENT);
 	d->max_events = max_events;
 	d->with_events = max_events > 0;
 	d->base.event = doc_event;
