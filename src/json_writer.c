@@ -63,10 +63,7 @@ jw_grow(struct json_writer *w, size_t need)
 void
 jw_append(struct json_writer *w, const char *text, size_t len)
 {
-	if (!jw__reserve(w, len))
-		return;
-	memcpy(w->buf + w->len, text, len);
-	w->len += len;
+	jw__put(w, text, len);
 }
 
 static void

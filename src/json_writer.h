@@ -132,7 +132,7 @@ jw__member(struct json_writer *w, const char *key)
 	w->len = (size_t)(p - w->buf);
 }
 
-/* Append bytes already reserved. */
+/* Append bytes (nothing, and failed set, if there is no room). */
 JW_INLINE void
 jw__put(struct json_writer *w, const char *text, size_t len)
 {

@@ -976,14 +976,9 @@ nd_flush(struct ndjson_sink *n)
 static int
 nd_line_done(struct ndjson_sink *n, size_t mark)
 {
-	if (n->lines.failed) {
-		n->lines.len = mark;
-		n->lines.failed = false;
-		n->lines.depth = 0;
-		return TCPS_ERR_NOMEM;
-	}
 	jw_append(&n->lines, "\n", 1);
-	if (n->lines.failed) {		/* no room for the newline: take it all back */
+	/* Out of memory in the line or its newline: take the line back. */
+	if (n->lines.failed) {
 		n->lines.len = mark;
 		n->lines.failed = false;
 		n->lines.depth = 0;
