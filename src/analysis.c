@@ -360,6 +360,32 @@ classify_resend(const struct conn_analysis *ca, const struct dir_analysis *f,
 	return retrans;
 }
 
+/*
+ * The ACK side of a segment from F: a new ACK restarts the dup-ACK count,
+ * and an ACK of bytes R sent but the capture never showed is flagged.
+ */
+static inline uint32_t
+check_ack(struct dir_analysis *f, struct dir_analysis *r, const struct packet *p)
+{
+	uint32_t flags = 0;
+
+	if ((p->flags & TH_ACK) && (!f->lastack_known || p->ack != f->lastack)) {
+		f->dupack_of_frame = p->frame;
+		f->dupacks = 0;
+	}
+	if ((p->flags & TH_ACK) && r->nextseq_known) {
+		if (seq_gt(p->ack, r->nextseq)) {
+			if (!r->ack_unseen_marked || r->ack_unseen_mark != r->nextseq)
+				flags |= SEG_BIT(SEG_ACK_LOST_SEGMENT);
+			r->ack_unseen_marked = true;
+			r->ack_unseen_mark = r->nextseq;
+		}
+		if (r->hole_count > 0 && holes_acked(r, p->ack))
+			flags |= SEG_BIT(SEG_ACK_LOST_SEGMENT);
+	}
+	return flags;
+}
+
 /* The forward checks (tshark's steps 1-9) and the dup-ACK counter. */
 static uint32_t
 check_segment(struct conn_analysis *ca, struct dir_analysis *f,
@@ -414,22 +440,7 @@ check_segment(struct conn_analysis *ca, struct dir_analysis *f,
 		}
 	}
 ack_checks:
-	if ((p->flags & TH_ACK) && (!f->lastack_known || p->ack != f->lastack)) {
-		f->dupack_of_frame = p->frame;
-		f->dupacks = 0;
-	}
-
-	if ((p->flags & TH_ACK) && r->nextseq_known) {
-		if (seq_gt(p->ack, r->nextseq)) {
-			if (!r->ack_unseen_marked || r->ack_unseen_mark != r->nextseq)
-				flags |= SEG_BIT(SEG_ACK_LOST_SEGMENT);
-			r->ack_unseen_marked = true;
-			r->ack_unseen_mark = r->nextseq;
-		}
-		if (holes_acked(r, p->ack))
-			flags |= SEG_BIT(SEG_ACK_LOST_SEGMENT);
-	}
-
+	flags |= check_ack(f, r, p);
 	if ((p->payload_len > 0 || (p->flags & (TH_SYN | TH_FIN))) &&
 	    !(flags & (SEG_BIT(SEG_KEEP_ALIVE) | SEG_BIT(SEG_ZERO_WINDOW_PROBE))))
 		flags |= classify_resend(ca, f, r, p, seglen, &v->evidence);
@@ -559,6 +570,55 @@ analysis_init(struct conn_analysis *ca)
 	ca->dir[DIR_S2C].wscale = WSCALE_UNKNOWN;
 }
 
+/*
+ * The two commonest segments: new data exactly at F.nextseq, and a pure
+ * ACK that moves F's ACK forward, with an open window both ways, nothing
+ * unusual in the flags and F's state fully known.  For these the checks
+ * of check_segment() and advance_sequence() reduce to the ones below
+ * (no gap, probe, keep-alive, zero window, duplicate ACK, window update
+ * or resend is possible), which gives the same verdict and state.
+ */
+static inline bool
+is_plain_segment(const struct dir_analysis *f, const struct dir_analysis *r,
+    const struct packet *p)
+{
+	if ((p->flags & (TH_SYN | TH_FIN | TH_RST | TH_ACK)) != TH_ACK ||
+	    !f->nextseq_known || p->seq != f->nextseq || p->window == 0 ||
+	    !f->window_seen || f->zero_window_open || !f->base_known ||
+	    !r->base_known || (r->window_seen && r->window_raw == 0))
+		return false;
+	if (p->payload_len > 0)
+		/* Not already acknowledged (a spurious retransmission). */
+		return !(r->lastack_known &&
+		    seq_leq(p->seq + p->payload_len, r->lastack));
+	return !(f->lastack_known && p->ack == f->lastack);
+}
+
+/* check_segment() and advance_sequence() for a plain segment. */
+static inline uint32_t
+plain_segment(struct dir_analysis *f, struct dir_analysis *r,
+    const struct packet *p)
+{
+	uint32_t flags = check_ack(f, r, p);
+
+	if (p->payload_len == 0)
+		return flags;
+	if (is_window_full(r, p))
+		flags |= SEG_BIT(SEG_WINDOW_FULL);
+	f->unique_bytes += p->payload_len;
+	if (!f->timing) {
+		f->timing = true;
+		f->timed_end = p->seq + p->payload_len;
+		f->timed_ns = p->ts_ns;
+	}
+	f->nextseq = p->seq + p->payload_len;
+	f->nextseq_ns = p->ts_ns;
+	f->nextseq_has_ts = (p->opt.present & TCPOPT_HAS_TIMESTAMP) != 0;
+	f->nextseq_tsval = p->opt.ts_val;
+	f->nextseq_ipid = p->ip_id;
+	return flags;
+}
+
 void
 analysis_update(struct conn_analysis *ca, int dir, const struct packet *p,
     bool reused_ports, struct seg_verdict *v)
@@ -578,6 +638,19 @@ analysis_update(struct conn_analysis *ca, int dir, const struct packet *p,
 		f->data_segments++;
 	if (p->ts_ns > f->last_ns)
 		f->last_ns = p->ts_ns;
+	if (p->opt.present & TCPOPT_HAS_TIMESTAMP)
+		f->timestamps = true;
+	if (!reused_ports && is_plain_segment(f, r, p)) {
+		flags = plain_segment(f, r, p);
+		v->window = scaled_window(f, p);
+		if (v->window < f->window_min)
+			f->window_min = v->window;
+		if (v->window > f->window_max)
+			f->window_max = v->window;
+		f->window_last = v->window;
+		f->window_raw = p->window;
+		goto tail;
+	}
 	if (p->flags & TH_SYN) {
 		f->syn++;
 		if (!f->syn_seen || p->seq != f->isn)
@@ -596,8 +669,6 @@ analysis_update(struct conn_analysis *ca, int dir, const struct packet *p,
 		f->fin++;
 	if (p->flags & TH_RST)
 		f->rst++;
-	if (p->opt.present & TCPOPT_HAS_TIMESTAMP)
-		f->timestamps = true;
 
 	flags = check_segment(ca, f, r, p, v);
 	if (reused_ports)
@@ -609,6 +680,8 @@ analysis_update(struct conn_analysis *ca, int dir, const struct packet *p,
 
 	v->window = scaled_window(f, p);
 	track_window(f, p, v->window);
+	track_zero_window(f, p);
+tail:
 	if (p->flags & TH_ACK) {
 		f->lastack = p->ack;
 		f->lastack_known = true;
@@ -622,7 +695,6 @@ analysis_update(struct conn_analysis *ca, int dir, const struct packet *p,
 	    seq_gt(f->nextseq, r->lastack) &&
 	    (uint64_t)seq_diff(f->nextseq, r->lastack) > f->max_in_flight)
 		f->max_in_flight = (uint64_t)seq_diff(f->nextseq, r->lastack);
-	track_zero_window(f, p);
 	track_sack(f, p);
 	track_handshake(ca, dir, p);
 	/* Most segments carry no flag. */

@@ -89,6 +89,15 @@ struct flow_table {
 	struct diag_pool ext_pool;	/* out-of-line diagnosis blocks of the flows */
 };
 
+/* The 8 bytes at b as a big-endian number (portable; compiles to a load and a bswap). */
+static inline uint64_t
+be64_value(const uint8_t *b)
+{
+	return (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 | (uint64_t)b[2] << 40 |
+	    (uint64_t)b[3] << 32 | (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 |
+	    (uint64_t)b[6] << 8 | b[7];
+}
+
 /*
  * Order two addresses as memcmp would (-1, 0, 1), 8 bytes at a time;
  * IPv4 looks at the first word only (its bytes 4-15 are zero).
@@ -102,8 +111,12 @@ addr_order(const uint8_t *a, const uint8_t *b, int words)
 	for (i = 0; i < words; i++) {
 		memcpy(&x, a + 8 * i, 8);
 		memcpy(&y, b + 8 * i, 8);
-		if (x != y)
-			return memcmp(a + 8 * i, b + 8 * i, 8) < 0 ? -1 : 1;
+		if (x != y) {
+			/* memcmp order: compare the words as big-endian numbers. */
+			x = be64_value(a + 8 * i);
+			y = be64_value(b + 8 * i);
+			return x < y ? -1 : 1;
+		}
 	}
 	return 0;
 }
