@@ -224,6 +224,19 @@ jw_fixed(struct json_writer *w, const char *key, double v, int decimals)
 	for (i = 0; i < decimals; i++)
 		pow10 *= 10;
 	units = (uint64_t)llround(scaled);
+	if (scaled < 4503599627370496.0) {	/* 2^52: below it a double can be a half */
+		/*
+		 * The product was rounded: a value just below a half (1.115 is
+		 * 1.11499999...) can come out as exactly x.5 and round up.  Near
+		 * a half, decide on the exact product instead: fma() computes
+		 * |v| * 10^d - (k + 0.5) with one rounding, so its sign is exact.
+		 */
+		double k = floor(scaled), off = scaled - k - 0.5;
+
+		if (fabs(off) <= scaled * 0x1p-50 + 0x1p-60)
+			units = (uint64_t)k +
+			    (fma(fabs(v), scale[decimals], -(k + 0.5)) >= 0 ? 1 : 0);
+	}
 	negative = v < 0 && units != 0;
 	jw__member(w, key);
 	jw__decimal(w, negative, units / pow10, units % pow10, decimals);

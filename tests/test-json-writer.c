@@ -197,6 +197,12 @@ test_numbers(void)
 
 	check_fixed(0.25, 1, "0.3");		/* half away from zero */
 	check_fixed(0.969, 3, "0.969");
+	/* Just below a half in binary, exactly a half once multiplied. */
+	check_fixed(1.115, 2, "1.11");		/* 1.11499999999999999112 */
+	check_fixed(-1.115, 2, "-1.11");
+	check_fixed(2.675, 2, "2.67");		/* 2.67499999999999982236 */
+	check_fixed(1.125, 2, "1.13");		/* an exact half: away from zero */
+	check_fixed(0.0005, 3, "0.001");	/* 0.00050000000000000001 */
 	check_fixed(1.0, 3, "1.0");
 	check_fixed(0.0, 3, "0.0");
 	check_fixed(-0.0, 0, "0.0");		/* never "-0.0" */
