@@ -341,16 +341,16 @@ track_receiver_window(struct diag_dir *dd, const struct dir_analysis *r,
 	}
 }
 
-/* The state the transfer is in after this segment. */
+/*
+ * The state the transfer is in after this segment, given F's bytes in
+ * flight and R's window (receiver_window()).
+ */
 static uint8_t
-current_state(const struct diag_dir *dd, const struct dir_analysis *f,
-    const struct dir_analysis *r)
+current_state(const struct diag_dir *dd, const struct dir_analysis *r,
+    uint32_t inflight, uint32_t rwnd)
 {
-	uint32_t inflight = 0, rwnd, mss = mss_of(dd, r);
+	uint32_t mss = mss_of(dd, r);
 
-	if (r->lastack_known && seq_gt(f->nextseq, r->lastack))
-		inflight = f->nextseq - r->lastack;
-	rwnd = receiver_window(dd, r);
 	if (r->window_seen && r->window_raw == 0)
 		return LIMIT_RECEIVER;
 	if (dd->in_recovery)
@@ -413,11 +413,14 @@ diagnosis_update(struct conn_diagnosis *cd, const struct conn_analysis *ca,
 	for (d = 0; d < 2; d++) {
 		struct diag_dir *dd = &cd->dir[d];
 		const struct dir_analysis *f = &ca->dir[d], *r = &ca->dir[!d];
-		uint32_t inflight;
+		uint32_t inflight, rwnd;
 		bool steady;
 
 		if (!dd->active)
 			continue;
+		/* F's bytes in flight: nothing below changes F or R. */
+		inflight = r->lastack_known && seq_gt(f->nextseq, r->lastack) ?
+		    f->nextseq - r->lastack : 0;
 		steady = dir == d && p->payload_len > 0 &&
 		    !(v->flags & (SEG_BIT(SEG_RETRANSMISSION) |
 		    SEG_BIT(SEG_ZERO_WINDOW_PROBE))) && steady_pace(dd, p->ts_ns);
@@ -438,6 +441,7 @@ diagnosis_update(struct conn_diagnosis *cd, const struct conn_analysis *ca,
 			    !(v->flags & SEG_BIT(SEG_RETRANSMISSION)))
 				dd->sent_unlimited += p->payload_len;
 			infer_scale(dd, f, r);
+			rwnd = receiver_window(dd, r);
 		} else {
 			/* An ACK or window from the receiver of this transfer. */
 			if ((v->flags & SEG_BIT(SEG_DUPLICATE_ACK)) && v->dupack_num >= 2 &&
@@ -448,13 +452,11 @@ diagnosis_update(struct conn_diagnosis *cd, const struct conn_analysis *ca,
 			if (dd->in_recovery && (p->flags & TH_ACK) &&
 			    seq_geq(p->ack, dd->recovery_point))
 				dd->in_recovery = false;
+			rwnd = receiver_window(dd, r);
 			if (!(p->flags & (TH_RST | TH_SYN)))
-				track_receiver_window(dd, r, receiver_window(dd, r),
-				    p->ts_ns, pool);
+				track_receiver_window(dd, r, rwnd, p->ts_ns, pool);
 		}
-		dd->state = current_state(dd, f, r);
-		inflight = r->lastack_known && seq_gt(f->nextseq, r->lastack) ?
-		    f->nextseq - r->lastack : 0;
+		dd->state = current_state(dd, r, inflight, rwnd);
 		if (series != NULL)
 			feed_series(series, dd, d, dir, f, r, p, v, inflight);
 		if (inflight > 0 || (dir == d && p->payload_len > 0)) {
