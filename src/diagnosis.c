@@ -539,6 +539,20 @@ format_rate(double bps, char *buf, size_t len)
 		snprintf(buf, len, "%.0f B/s", bps);
 }
 
+/*
+ * A share as a whole percentage, the digits printf("%.0f", share * 100)
+ * would print (rint() rounds halves to even, as printf does), at a
+ * fraction of its cost: formatting doubles was most of a summary's time.
+ * Shares are finite and not negative; anything else shows as 0.
+ */
+static unsigned long long
+pct(double share)
+{
+	double x = share * 100;
+
+	return x >= 0 && x < 1e18 ? (unsigned long long)rint(x) : 0;
+}
+
 static void
 write_evidence(struct diag_summary *s, const struct diag_dir *dd,
     const struct dir_analysis *f)
@@ -565,43 +579,43 @@ write_evidence(struct diag_summary *s, const struct diag_dir *dd,
 		format_rate(s->arrival_rate, arrive, sizeof(arrive));
 		n = (size_t)snprintf(s->evidence, sizeof(s->evidence),
 		    "the receiver's window was zero for %.2f s in %u episode%s and "
-		    "limited the sender %.0f%% of the time; its application read "
+		    "limited the sender %llu%% of the time; its application read "
 		    "%s while data arrived at %s",
 		    (double)s->zero_window_ns / NS, dd->episodes,
-		    dd->episodes == 1 ? "" : "s", r * 100, read, arrive);
+		    dd->episodes == 1 ? "" : "s", pct(r), read, arrive);
 		break;
 	case VERDICT_NETWORK_LIMITED:
 		n = (size_t)snprintf(s->evidence, sizeof(s->evidence),
-		    "loss recovery took %.0f%% of the transfer: %u of %llu segments "
+		    "loss recovery took %llu%% of the transfer: %u of %llu segments "
 		    "(%.1f%%) were retransmitted; the receiver's window limited the "
-		    "sender %.0f%% of the time",
-		    l * 100, retx, (unsigned long long)segs,
-		    segs ? 100.0 * retx / (double)segs : 0.0, r * 100);
+		    "sender %llu%% of the time",
+		    pct(l), retx, (unsigned long long)segs,
+		    segs ? 100.0 * retx / (double)segs : 0.0, pct(r));
 		break;
 	case VERDICT_SENDER_LIMITED:
 		n = (size_t)snprintf(s->evidence, sizeof(s->evidence),
 		    "the sender had less than one segment in flight with the window "
-		    "open %.0f%% of the time: it had nothing more to send", snd * 100);
+		    "open %llu%% of the time: it had nothing more to send", pct(snd));
 		break;
 	case VERDICT_MIXED:
 		n = (size_t)snprintf(s->evidence, sizeof(s->evidence),
-		    "no single cause: the receiver's window limited the sender %.0f%%, "
-		    "loss recovery %.0f%%, the sender itself %.0f%% of the time "
-		    "(%u retransmissions)", r * 100, l * 100, snd * 100, retx);
+		    "no single cause: the receiver's window limited the sender %llu%%, "
+		    "loss recovery %llu%%, the sender itself %llu%% of the time "
+		    "(%u retransmissions)", pct(r), pct(l), pct(snd), retx);
 		break;
 	default:
 		n = (size_t)snprintf(s->evidence, sizeof(s->evidence),
-		    "no stall: the path set the pace %.0f%% of the time, the "
-		    "receiver's window %.0f%%, loss recovery %.0f%% "
-		    "(%u retransmissions)", pth * 100, r * 100, l * 100, retx);
+		    "no stall: the path set the pace %llu%% of the time, the "
+		    "receiver's window %llu%%, loss recovery %llu%% "
+		    "(%u retransmissions)", pct(pth), pct(r), pct(l), retx);
 		break;
 	}
 	/* Shares above are of the time that was not idle: say so when it shows. */
 	if (segs >= DIAG_MIN_SEGMENTS && s->share[LIMIT_IDLE] >= DIAG_IDLE_NOTE &&
 	    nonidle > 0 && n < sizeof(s->evidence))
 		n += (size_t)snprintf(s->evidence + n, sizeof(s->evidence) - n,
-		    " (percentages leave out the %.0f%% of the transfer that was idle)",
-		    s->share[LIMIT_IDLE] * 100);
+		    " (percentages leave out the %llu%% of the transfer that was idle)",
+		    pct(s->share[LIMIT_IDLE]));
 	if (dd->scale_inferred && n < sizeof(s->evidence))
 		snprintf(s->evidence + n, sizeof(s->evidence) - n,
 		    " (window scale not seen in a handshake; inferred as %d)",
