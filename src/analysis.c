@@ -447,6 +447,29 @@ ack_checks:
 	return flags;
 }
 
+/* F sent up to `end` with segment p: the newest data so far. */
+static inline void
+set_nextseq(struct dir_analysis *f, const struct packet *p, uint32_t end)
+{
+	f->nextseq = end;
+	f->nextseq_known = true;
+	f->nextseq_ns = p->ts_ns;
+	f->nextseq_has_ts = (p->opt.present & TCPOPT_HAS_TIMESTAMP) != 0;
+	f->nextseq_tsval = p->opt.ts_val;
+	f->nextseq_ipid = p->ip_id;
+}
+
+/* Time new data ending at `end` for an RTT sample, if none is being timed. */
+static inline void
+start_timing(struct dir_analysis *f, const struct packet *p, uint32_t end)
+{
+	if (f->timing)
+		return;
+	f->timing = true;
+	f->timed_end = end;
+	f->timed_ns = p->ts_ns;
+}
+
 /* Advance F's sequence state past segment p and time new data. */
 static void
 advance_sequence(struct dir_analysis *f, const struct packet *p, uint32_t flags)
@@ -470,18 +493,10 @@ advance_sequence(struct dir_analysis *f, const struct packet *p, uint32_t flags)
 		from = f->nextseq_known && seq_gt(f->nextseq, p->seq) ? f->nextseq : p->seq;
 		if (seq_gt(pay_end, from))
 			f->unique_bytes += (uint32_t)(pay_end - from);
-		if (!f->timing && !(flags & SEG_BIT(SEG_RETRANSMISSION))) {
-			f->timing = true;
-			f->timed_end = end;
-			f->timed_ns = p->ts_ns;
-		}
+		if (!(flags & SEG_BIT(SEG_RETRANSMISSION)))
+			start_timing(f, p, end);
 	}
-	f->nextseq = end;
-	f->nextseq_known = true;
-	f->nextseq_ns = p->ts_ns;
-	f->nextseq_has_ts = (p->opt.present & TCPOPT_HAS_TIMESTAMP) != 0;
-	f->nextseq_tsval = p->opt.ts_val;
-	f->nextseq_ipid = p->ip_id;
+	set_nextseq(f, p, end);
 }
 
 /* RTT samples that segment p (from F) completes for R's data. */
@@ -606,16 +621,8 @@ plain_segment(struct dir_analysis *f, struct dir_analysis *r,
 	if (is_window_full(r, p))
 		flags |= SEG_BIT(SEG_WINDOW_FULL);
 	f->unique_bytes += p->payload_len;
-	if (!f->timing) {
-		f->timing = true;
-		f->timed_end = p->seq + p->payload_len;
-		f->timed_ns = p->ts_ns;
-	}
-	f->nextseq = p->seq + p->payload_len;
-	f->nextseq_ns = p->ts_ns;
-	f->nextseq_has_ts = (p->opt.present & TCPOPT_HAS_TIMESTAMP) != 0;
-	f->nextseq_tsval = p->opt.ts_val;
-	f->nextseq_ipid = p->ip_id;
+	start_timing(f, p, p->seq + p->payload_len);
+	set_nextseq(f, p, p->seq + p->payload_len);
 	return flags;
 }
 
@@ -643,12 +650,7 @@ analysis_update(struct conn_analysis *ca, int dir, const struct packet *p,
 	if (!reused_ports && is_plain_segment(f, r, p)) {
 		flags = plain_segment(f, r, p);
 		v->window = scaled_window(f, p);
-		if (v->window < f->window_min)
-			f->window_min = v->window;
-		if (v->window > f->window_max)
-			f->window_max = v->window;
-		f->window_last = v->window;
-		f->window_raw = p->window;
+		track_window(f, p, v->window);
 		goto tail;
 	}
 	if (p->flags & TH_SYN) {
