@@ -210,15 +210,14 @@ special64(uint64_t x)
 	    ((bslash - ones) & ~bslash)) & (ones * 0x80);
 }
 
-/* The same for four bytes. */
+/*
+ * The same for four bytes: their marks in a word are the same, since a
+ * borrow only runs upward, into the four zero bytes above them.
+ */
 static inline uint32_t
 special32(uint32_t x)
 {
-	const uint32_t ones = 0x01010101u;
-	uint32_t quote = x ^ (ones * '"'), bslash = x ^ (ones * '\\');
-
-	return (((x - ones * 0x20) & ~x) | x | ((quote - ones) & ~quote) |
-	    ((bslash - ones) & ~bslash)) & (ones * 0x80);
+	return (uint32_t)special64(x);
 }
 #endif
 
