@@ -498,6 +498,16 @@ struct piece {
 	const char *in, *out;
 };
 
+/* Add a piece's input to in[*ni] and its escaped form to want[*no]. */
+static void
+append_piece(const struct piece *pc, char *in, size_t *ni, char *want, size_t *no)
+{
+	memcpy(in + *ni, pc->in, strlen(pc->in));
+	*ni += strlen(pc->in);
+	memcpy(want + *no, pc->out, strlen(pc->out));
+	*no += strlen(pc->out);
+}
+
 static const struct piece plain_pieces[] = {
 	{ "a", "a" }, { "Z", "Z" }, { " ", " " }, { "~", "~" }, { "\x7f", "\x7f" },
 	{ "0", "0" }, { "/", "/" },
@@ -549,10 +559,7 @@ test_string_words(void)
 					const struct piece *pc = i == at ? &special_pieces[s] :
 					    &plain_pieces[i % 7];
 
-					memcpy(in + ni, pc->in, strlen(pc->in));
-					ni += strlen(pc->in);
-					memcpy(want + no, pc->out, strlen(pc->out));
-					no += strlen(pc->out);
+					append_piece(pc, in, &ni, want, &no);
 				}
 				in[ni] = '\0';
 				want[no++] = '"';
@@ -573,10 +580,7 @@ test_string_words(void)
 			    &special_pieces[(r >> 8) % COUNT(special_pieces)] :
 			    &plain_pieces[(r >> 8) % 7];
 
-			memcpy(in + ni, pc->in, strlen(pc->in));
-			ni += strlen(pc->in);
-			memcpy(want + no, pc->out, strlen(pc->out));
-			no += strlen(pc->out);
+			append_piece(pc, in, &ni, want, &no);
 		}
 		in[ni] = '\0';
 		want[no++] = '"';
