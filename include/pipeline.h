@@ -26,6 +26,7 @@ struct pipeline_options {
 	uint64_t duration_ns;		/* --duration: stop after this long (wall clock) */
 	uint64_t stats_interval_ns;	/* live: a stats record this often; 0 = none */
 	volatile sig_atomic_t *stop;	/* set by a signal handler: finish cleanly */
+	bool read_ahead;		/* files: read and decode on a second thread */
 	/*
 	 * Called once the first input is open, before reading (dropping
 	 * privileges); non-zero stops the run with the message in errbuf.

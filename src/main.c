@@ -60,6 +60,7 @@ enum {
 	OPT_PLOT_TOP,
 	OPT_FLOW,
 	OPT_HTML,
+	OPT_THREADS,
 };
 
 static const struct option long_options[] = {
@@ -76,6 +77,7 @@ static const struct option long_options[] = {
 	{ "plot-top", required_argument, NULL, OPT_PLOT_TOP },
 	{ "flow", required_argument, NULL, OPT_FLOW },
 	{ "html", required_argument, NULL, OPT_HTML },
+	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 	{ "timeout-opening", required_argument, NULL, OPT_TIMEOUT_OPENING },
 	{ "timeout-established", required_argument, NULL, OPT_TIMEOUT_ESTABLISHED },
@@ -120,6 +122,9 @@ usage(FILE *out)
 	    "      --html FILE                 also write a self-contained HTML report\n"
 	    "                                  with the worst flows' graphs (default %u)\n"
 	    "      --plot-top N                graph only the N most stalled flows\n"
+	    "      --threads N                 1: all in one thread; 2: read and\n"
+	    "                                  decode files on a second one (default:\n"
+	    "                                  2 with two CPUs or more)\n"
 	    "      --max-flows N               connections tracked at once (default %u)\n"
 	    "      --timeout-opening S         idle timeout while opening (default %u s)\n"
 	    "      --timeout-established S     idle timeout when open (default %u s)\n"
@@ -356,6 +361,7 @@ main(int argc, char **argv)
 	struct progress progress = { 0 };
 	bool only_problems = false;	/* --only-problems */
 	int color_when = 0;		/* --color: 1 always, -1 never, 0 auto */
+	int threads = 0;		/* --threads: 1 or 2; 0 = by the CPUs */
 	unsigned long long v;
 	FILE *out = stdout;
 	size_t i;
@@ -416,6 +422,14 @@ main(int argc, char **argv)
 				return EXIT_FATAL;
 			}
 			opt.max_packets = v;
+			break;
+		case OPT_THREADS:
+			if (!parse_number(optarg, 1, 2, &v)) {
+				fprintf(stderr, "%s: --threads wants 1 or 2, not "
+				    "'%s'\n", TCPSIGHT_NAME, optarg);
+				return EXIT_FATAL;
+			}
+			threads = (int)v;
 			break;
 		case OPT_DURATION:
 			if (!parse_seconds(optarg, &opt.duration_ns) || opt.duration_ns == 0) {
@@ -664,6 +678,11 @@ main(int argc, char **argv)
 		free(filter_words);
 		return EXIT_FATAL;
 	}
+
+	/* Files are read ahead on a second thread when there is a CPU for it. */
+	if (threads == 0)
+		threads = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
+	opt.read_ahead = threads == 2;
 
 	errno = 0;
 	rc = pipeline_run(&opt, sink, sum);

@@ -16,6 +16,7 @@
 #include "capture.h"
 #include "decode.h"
 #include "pipeline.h"
+#include "read_ahead.h"
 #include "tcpsight.h"
 #include "tunables.h"
 
@@ -41,6 +42,7 @@ struct run {
 	bool jump_pending;
 	bool events;		/* hand flagged segments to the sink */
 	bool series;		/* give each connection a window series */
+	struct read_ahead *ahead;	/* the input's reading thread, or NULL */
 	struct run_summary *sum;
 	struct flow_table *table;
 	int sink_error;		/* first error a sink returned; stops the run */
@@ -329,7 +331,8 @@ report_progress(struct run *run, struct capture *cap)
 	if (now < run->next_progress_ns)
 		return;
 	run->next_progress_ns = now + PROGRESS_INTERVAL_NS;
-	if (!capture_progress(cap, &done, &total))
+	if (!(run->ahead != NULL ? read_ahead_progress(run->ahead, &done, &total) :
+	    capture_progress(cap, &done, &total)))
 		done = total = 0;
 	run->opt->progress(run->opt->progress_arg, run->input, done, total,
 	    run->sum->packets);
@@ -350,67 +353,126 @@ should_stop(struct run *run, uint64_t frame)
 	return false;
 }
 
-/* Read one input to its end.  Returns 0 or a fatal enum tcps_err. */
+/*
+ * Account for one frame read and analyse its segment (fr->decode says
+ * whether it is one).  Returns 0, 1 to stop reading (a live deadline or a
+ * sink error), or a fatal enum tcps_err.
+ */
+static int
+take_frame(struct run *run, struct capture *cap, struct frame *fr,
+    uint64_t *frame, uint64_t *next_expiry_ns)
+{
+	struct run_summary *sum = run->sum;
+	int rc;
+
+	++*frame;
+	sum->packets++;
+	sum->wire_bytes += fr->wire_len;
+	if (sum->packets == 1 || fr->ts_ns < sum->first_ns)
+		sum->first_ns = fr->ts_ns;
+	if (fr->ts_ns > sum->last_ns)
+		sum->last_ns = fr->ts_ns;
+	/* Every 64k frames, at most a few times a second: how far. */
+	if (run->opt->progress != NULL && (*frame & 0xffff) == 0)
+		report_progress(run, cap);
+	/* Live frames carry the wall clock: tick by them, no syscall. */
+	if (run->live && fr->ts_ns >= run->next_tick_ns) {
+		run->next_tick_ns = fr->ts_ns + LIVE_TICK_NS;
+		if (!live_tick(run, cap))
+			return 1;
+	}
+	if (fr->decode != DECODE_OK) {
+		sum->skipped[fr->decode]++;
+		return 0;
+	}
+	sum->tcp_packets++;
+	fr->pkt.ts_ns = fr->ts_ns;
+	fr->pkt.frame = *frame;
+	rc = process_segment(run, &fr->pkt);
+	if (rc != 0)
+		return rc;
+	advance_expiry_clock(run, fr->ts_ns);
+	if (run->clock_ns >= *next_expiry_ns) {
+		flow_table_expire(run->table, run->clock_ns);
+		*next_expiry_ns = run->clock_ns + EXPIRY_INTERVAL_NS;
+	}
+	return run->sink_error != 0;
+}
+
+/* Frames decoded by the reading thread (--threads 2). */
+static enum capture_status
+read_ahead(struct run *run, struct capture *cap, uint64_t *frame,
+    uint64_t *next_expiry_ns, int *rc)
+{
+	enum capture_status cs;
+	struct frame *fr;
+
+	for (;;) {
+		if (should_stop(run, *frame))
+			return CAPTURE_END;
+		if ((fr = read_ahead_next(run->ahead, &cs)) == NULL)
+			return cs;
+		*rc = take_frame(run, cap, fr, frame, next_expiry_ns);
+		if (*rc != 0)
+			return CAPTURE_END;
+	}
+}
+
+/* Frames read and decoded here, one at a time. */
+static enum capture_status
+read_here(struct run *run, struct capture *cap, uint64_t *frame,
+    uint64_t *next_expiry_ns, int *rc)
+{
+	struct capture_view view;
+	enum capture_status cs;
+	struct frame fr;
+
+	for (;;) {
+		if (should_stop(run, *frame))
+			return CAPTURE_END;
+		cs = capture_next(cap, &view);
+		if (cs == CAPTURE_TIMEOUT) {
+			if (!live_tick(run, cap))
+				return CAPTURE_END;
+			continue;
+		}
+		if (cs != CAPTURE_PACKET)
+			return cs;
+		if (run->dump)
+			capture_dump_last(cap);
+		fr.ts_ns = view.ts_ns;
+		fr.wire_len = view.wire_len;
+		fr.decode = (uint8_t)decode_packet(view.linktype, view.bytes,
+		    view.caplen, view.wire_len, &fr.pkt);
+		*rc = take_frame(run, cap, &fr, frame, next_expiry_ns);
+		if (*rc != 0)
+			return CAPTURE_END;
+	}
+}
+
+/*
+ * Read one input to its end.  Returns 0 or a fatal enum tcps_err.  A
+ * file is read ahead on a second thread if asked for, unless -w copies
+ * the frames (each is copied when read: none past a stop request).
+ */
 static int
 read_input(struct run *run, struct capture *cap, const char *name,
     uint64_t *frame, uint64_t *next_expiry_ns)
 {
 	struct run_summary *sum = run->sum;
-	struct capture_view view;
-	struct packet pkt;
 	enum capture_status cs;
-	enum decode_status ds;
-	int rc;
+	int rc = 0;
 
-	for (;;) {
-		if (should_stop(run, *frame))
-			return 0;
-		cs = capture_next(cap, &view);
-		if (cs == CAPTURE_TIMEOUT) {
-			if (!live_tick(run, cap))
-				break;
-			continue;
-		}
-		if (cs != CAPTURE_PACKET)
-			break;
-		++*frame;
-		sum->packets++;
-		sum->wire_bytes += view.wire_len;
-		if (run->dump)
-			capture_dump_last(cap);
-		if (sum->packets == 1 || view.ts_ns < sum->first_ns)
-			sum->first_ns = view.ts_ns;
-		if (view.ts_ns > sum->last_ns)
-			sum->last_ns = view.ts_ns;
-		/* Every 64k frames, at most a few times a second: how far. */
-		if (run->opt->progress != NULL && (*frame & 0xffff) == 0)
-			report_progress(run, cap);
-		/* Live frames carry the wall clock: tick by them, no syscall. */
-		if (run->live && view.ts_ns >= run->next_tick_ns) {
-			run->next_tick_ns = view.ts_ns + LIVE_TICK_NS;
-			if (!live_tick(run, cap))
-				break;
-		}
-		ds = decode_packet(view.linktype, view.bytes, view.caplen,
-		    view.wire_len, &pkt);
-		if (ds != DECODE_OK) {
-			sum->skipped[ds]++;
-			continue;
-		}
-		sum->tcp_packets++;
-		pkt.ts_ns = view.ts_ns;
-		pkt.frame = *frame;
-		rc = process_segment(run, &pkt);
-		if (rc != 0)
-			return rc;
-		advance_expiry_clock(run, view.ts_ns);
-		if (run->clock_ns >= *next_expiry_ns) {
-			flow_table_expire(run->table, run->clock_ns);
-			*next_expiry_ns = run->clock_ns + EXPIRY_INTERVAL_NS;
-		}
-		if (run->sink_error != 0)
-			return run->sink_error;
-	}
+	if (run->opt->read_ahead && !run->live && !run->dump)
+		(void)read_ahead_start(&run->ahead, cap, run->max_packets != 0 ?
+		    run->max_packets - *frame : 0);	/* if not, read here */
+	if (run->ahead != NULL) {
+		cs = read_ahead(run, cap, frame, next_expiry_ns, &rc);
+		read_ahead_finish(&run->ahead);
+	} else
+		cs = read_here(run, cap, frame, next_expiry_ns, &rc);
+	if (rc < 0)
+		return rc;
 	if (run->sink_error != 0)
 		return run->sink_error;
 	if (cs == CAPTURE_DAMAGED) {

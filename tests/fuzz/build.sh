@@ -25,9 +25,10 @@ cflags="-std=c11 -g -O1 -fno-omit-frame-pointer -D_DEFAULT_SOURCE \
 deps=$(sed -n "s/.*dependency('\([^']*\)'.*/\1/p" "$root/meson.build" | sort -u)
 libs=
 for d in $deps; do
+	[ "$d" = threads ] && continue	# meson's name for -pthread
 	libs="$libs $(pkg-config --libs "$d" 2>/dev/null || echo "-l${d#lib}")"
 done
-libs="$libs -lm"
+libs="$libs -lm -pthread"
 
 objs=
 for src in "$root"/src/*.c; do
