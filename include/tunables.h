@@ -40,8 +40,9 @@
  * --threads 2: frames a file is read and decoded ahead of the analysis
  * (a power of two; 144 bytes each, 9 MiB in all, touched only as far as
  * a capture fills it), how often each thread tells the other how far it
- * is, and the nap of a thread waiting for the other (~150 us in fact on
- * the benchmark VM).  The ring must cover the analysis's bursts: an
+ * is, and the naps of a thread waiting for the other (the first ~150 us
+ * in fact on the benchmark VM; a full ring doubles them up to the
+ * maximum).  The ring must cover the analysis's bursts: an
  * expiry sweep writing a few hundred flow records takes milliseconds,
  * while the reader goes on; with 4,096 frames the reader waited, and the
  * whole run took 20% longer (bench/RESULTS.md).
@@ -49,6 +50,7 @@
 #define READ_AHEAD_FRAMES		65536u
 #define READ_AHEAD_PUBLISH		32u
 #define READ_AHEAD_NAP_NS		50000L
+#define READ_AHEAD_NAP_MAX_NS		1000000L	/* < time to use half the ring */
 
 /*
  * The text table shows a sender_limited verdict only for a direction that

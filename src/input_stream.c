@@ -11,6 +11,7 @@
 #define _GNU_SOURCE	/* fopencookie */
 #include <errno.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,6 +166,12 @@ input_stream_open(struct input_stream *in, const char *path, char *errbuf,
 		return TCPS_ERR_OPEN;
 	}
 	/*
+	 * One thread reads a capture at a time (the reading thread with
+	 * --threads 2): no lock around each of libpcap's fread()s, which
+	 * glibc takes as soon as a second thread exists.
+	 */
+	__fsetlocking(raw, FSETLOCKING_BYCALLER);
+	/*
 	 * libpcap reads every record with two fread()s; glibc's default
 	 * buffer makes that a 4 KB read(2) per ~30 packets.  (glibc ignores
 	 * the size given with a NULL buffer: the buffer must be ours.)
@@ -240,6 +247,7 @@ input_stream_open(struct input_stream *in, const char *path, char *errbuf,
 		input_stream_release(in);
 		return TCPS_ERR_NOMEM;
 	}
+	__fsetlocking(in->fp, FSETLOCKING_BYCALLER);
 	return 0;
 }
 

@@ -13,9 +13,10 @@
  * once it is done with them.  No fence and no lock per frame (a
  * sequentially consistent store would wait for every slot's cache lines
  * to come back from the other core).  Neither thread wakes the other: in
- * a virtual machine a wake-up costs more than thousands of frames.  A
- * thread that finds the ring full, or empty, naps for READ_AHEAD_NAP_NS
- * and looks again, so memory is bounded by the ring.
+ * a virtual machine a wake-up costs more than thousands of frames.  The
+ * analysis, finding the ring empty, naps for READ_AHEAD_NAP_NS and looks
+ * again; the reader, finding it full, naps until half of it is free, so
+ * memory is bounded by the ring and the reader wakes up seldom.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -51,11 +52,32 @@ struct read_ahead {
 };
 
 static void
-nap(void)
+nap(long ns)
 {
-	struct timespec ts = { 0, READ_AHEAD_NAP_NS };
+	struct timespec ts = { 0, ns };
 
 	nanosleep(&ts, NULL);
+}
+
+/*
+ * The ring is full: wait until the analysis has taken half of it, napping
+ * longer each time (each nap costs the reading CPU a wake-up, and may
+ * cost another process the CPU it shares).  False: stop now.
+ */
+static bool
+wait_for_room(struct read_ahead *ra, uint64_t head)
+{
+	long ns = READ_AHEAD_NAP_NS;
+
+	while (head - atomic_load_explicit(&ra->tail, memory_order_acquire) >
+	    READ_AHEAD_FRAMES / 2) {
+		if (atomic_load_explicit(&ra->stop, memory_order_relaxed))
+			return false;
+		nap(ns);
+		if (ns < READ_AHEAD_NAP_MAX_NS)
+			ns *= 2;
+	}
+	return true;
 }
 
 static void *
@@ -74,13 +96,10 @@ reader_main(void *arg)
 			break;
 		if (head - atomic_load_explicit(&ra->tail, memory_order_acquire) >=
 		    READ_AHEAD_FRAMES) {
-			if (published != head) {
-				atomic_store_explicit(&ra->head, head,
-				    memory_order_release);
-				published = head;
-			}
-			nap();
-			continue;
+			atomic_store_explicit(&ra->head, head, memory_order_release);
+			published = head;
+			if (!wait_for_room(ra, head))
+				break;
 		}
 		cs = capture_next(ra->cap, &view);
 		if (cs != CAPTURE_PACKET) {
@@ -165,7 +184,7 @@ read_ahead_next(struct read_ahead *ra, enum capture_status *status)
 				*status = ra->status;
 				return NULL;
 			}
-			nap();
+			nap(READ_AHEAD_NAP_NS);
 		}
 	} else if (ra->next % READ_AHEAD_PUBLISH == 0) {
 		/* The frames handed out so far are free again. */
