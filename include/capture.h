@@ -89,6 +89,13 @@ int capture_dump_flush(struct capture *c);
  */
 bool capture_progress(struct capture *c, uint64_t *done, uint64_t *total);
 
+/*
+ * Whether the capture is a file of known size on disk (plain or
+ * compressed), whose reads never wait for a writer: not an interface,
+ * standard input or a pipe.
+ */
+bool capture_is_disk_file(const struct capture *c);
+
 /* Read the next frame into *view. */
 enum capture_status capture_next(struct capture *c, struct capture_view *view);
 

@@ -125,6 +125,12 @@ capture_progress(struct capture *c, uint64_t *done, uint64_t *total)
 	return true;
 }
 
+bool
+capture_is_disk_file(const struct capture *c)
+{
+	return !c->live && c->in.total_bytes != 0;
+}
+
 /* Say what a pcap_activate() failure means for the user. */
 static void
 explain_activate_error(pcap_t *p, int rc, const char *device, char *errbuf,

@@ -452,8 +452,10 @@ read_here(struct run *run, struct capture *cap, uint64_t *frame,
 
 /*
  * Read one input to its end.  Returns 0 or a fatal enum tcps_err.  A
- * file is read ahead on a second thread if asked for, unless -w copies
- * the frames (each is copied when read: none past a stop request).
+ * file on disk is read ahead on a second thread if asked for, unless -w
+ * copies the frames (each is copied when read: none past a stop
+ * request).  Not standard input or a pipe: a read there can wait for
+ * ever, and a stop request could not end it.
  */
 static int
 read_input(struct run *run, struct capture *cap, const char *name,
@@ -463,7 +465,7 @@ read_input(struct run *run, struct capture *cap, const char *name,
 	enum capture_status cs;
 	int rc = 0;
 
-	if (run->opt->read_ahead && !run->live && !run->dump)
+	if (run->opt->read_ahead && capture_is_disk_file(cap) && !run->dump)
 		(void)read_ahead_start(&run->ahead, cap, run->max_packets != 0 ?
 		    run->max_packets - *frame : 0);	/* if not, read here */
 	if (run->ahead != NULL) {

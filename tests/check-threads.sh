@@ -3,8 +3,8 @@
 # be byte for byte the one thread's (same standard output, standard error
 # and exit status), on every bundled capture, on a generated one large
 # enough for the reading ring to wrap many times, with -c stopping inside
-# a file and across files, from standard input, and on a file cut in the
-# middle of a record.  Run from the source root.
+# a file and across files, compressed, and on a file cut in the middle of
+# a record.  Run from the source root.
 # usage: check-threads.sh TCPSIGHT GENCAP
 set -u
 tcpsight=$1 gencap=$2
@@ -53,10 +53,14 @@ c = json.load(sys.stdin)["capture"]
 sys.exit(not (c["packets"] == 100003 and c["interrupted"]))' ||
 	{ echo "FAIL: -c 100003 with --threads 2"; fail=1; }
 
-# Standard input, read ahead too.
+# Standard input is read in one thread whatever --threads says.
 "$tcpsight" --threads 1 -F ndjson --events - <"$work/gen.pcap" >"$work/in1" 2>&1
 "$tcpsight" --threads 2 -F ndjson --events - <"$work/gen.pcap" >"$work/in2" 2>&1
 cmp -s "$work/in1" "$work/in2" || { echo "FAIL: standard input"; fail=1; }
+
+# Compressed on disk: read ahead too.
+gzip -c "$work/gen.pcap" >"$work/gen.pcap.gz"
+same "generated gzip" -F ndjson --events "$work/gen.pcap.gz"
 
 # Cut in the middle of a record, past the first wraps of the ring.
 size=$(wc -c <"$work/gen.pcap")
