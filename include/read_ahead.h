@@ -24,12 +24,15 @@ struct frame {
 				 * frame left for the caller to set) */
 };
 
+/* Fill *fr from the frame libpcap just handed over. */
+void frame_decode(struct frame *fr, const struct capture_view *view);
+
 struct read_ahead;
 
 /*
- * Start reading `cap` (a file: not a live capture) on a new thread, at
- * most max_frames frames (0: all).  The capture belongs to that thread
- * until read_ahead_finish().  Returns 0, or TCPS_ERR_NOMEM when the ring
+ * Start reading `cap` (a file on disk: capture_is_disk_file()) on a new
+ * thread, at most max_frames frames (0: all).  The capture belongs to
+ * that thread until read_ahead_finish().  Returns 0, or TCPS_ERR_NOMEM when the ring
  * or the thread cannot be had (then read the capture directly).
  */
 int read_ahead_start(struct read_ahead **out, struct capture *cap,

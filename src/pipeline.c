@@ -440,10 +440,7 @@ read_here(struct run *run, struct capture *cap, uint64_t *frame,
 			return cs;
 		if (run->dump)
 			capture_dump_last(cap);
-		fr.ts_ns = view.ts_ns;
-		fr.wire_len = view.wire_len;
-		fr.decode = (uint8_t)decode_packet(view.linktype, view.bytes,
-		    view.caplen, view.wire_len, &fr.pkt);
+		frame_decode(&fr, &view);
 		*rc = take_frame(run, cap, &fr, frame, next_expiry_ns);
 		if (*rc != 0)
 			return CAPTURE_END;

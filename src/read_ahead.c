@@ -51,6 +51,15 @@ struct read_ahead {
 	uint64_t seen_head;		/* head as last loaded */
 };
 
+void
+frame_decode(struct frame *fr, const struct capture_view *view)
+{
+	fr->ts_ns = view->ts_ns;
+	fr->wire_len = view->wire_len;
+	fr->decode = (uint8_t)decode_packet(view->linktype, view->bytes,
+	    view->caplen, view->wire_len, &fr->pkt);
+}
+
 static void
 nap(long ns)
 {
@@ -87,7 +96,6 @@ reader_main(void *arg)
 	uint64_t head = 0, published = 0, done, total;
 	enum capture_status cs = CAPTURE_END;
 	struct capture_view view;
-	struct frame *fr;
 
 	for (;;) {
 		if (atomic_load_explicit(&ra->stop, memory_order_relaxed))
@@ -107,11 +115,7 @@ reader_main(void *arg)
 				cs = CAPTURE_END;	/* a file has no timeouts */
 			break;
 		}
-		fr = &ra->ring[head % READ_AHEAD_FRAMES];
-		fr->ts_ns = view.ts_ns;
-		fr->wire_len = view.wire_len;
-		fr->decode = (uint8_t)decode_packet(view.linktype, view.bytes,
-		    view.caplen, view.wire_len, &fr->pkt);
+		frame_decode(&ra->ring[head % READ_AHEAD_FRAMES], &view);
 		head++;
 		if (head - published >= READ_AHEAD_PUBLISH) {
 			atomic_store_explicit(&ra->head, head, memory_order_release);
@@ -139,9 +143,8 @@ read_ahead_start(struct read_ahead **out, struct capture *cap,
 	int rc;
 
 	*out = NULL;
-	ra = aligned_alloc(_Alignof(struct read_ahead),
-	    (sizeof(*ra) + _Alignof(struct read_ahead) - 1) /
-	    _Alignof(struct read_ahead) * _Alignof(struct read_ahead));
+	/* A struct's size is a multiple of its alignment, as aligned_alloc wants. */
+	ra = aligned_alloc(_Alignof(struct read_ahead), sizeof(*ra));
 	if (ra == NULL)
 		return TCPS_ERR_NOMEM;
 	memset(ra, 0, sizeof(*ra));
