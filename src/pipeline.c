@@ -401,7 +401,7 @@ take_frame(struct run *run, struct capture *cap, struct frame *fr,
 
 /* Frames decoded by the reading thread (--threads 2). */
 static enum capture_status
-read_ahead(struct run *run, struct capture *cap, uint64_t *frame,
+read_from_thread(struct run *run, struct capture *cap, uint64_t *frame,
     uint64_t *next_expiry_ns, int *rc)
 {
 	enum capture_status cs;
@@ -466,7 +466,7 @@ read_input(struct run *run, struct capture *cap, const char *name,
 		(void)read_ahead_start(&run->ahead, cap, run->max_packets != 0 ?
 		    run->max_packets - *frame : 0);	/* if not, read here */
 	if (run->ahead != NULL) {
-		cs = read_ahead(run, cap, frame, next_expiry_ns, &rc);
+		cs = read_from_thread(run, cap, frame, next_expiry_ns, &rc);
 		read_ahead_finish(&run->ahead);
 	} else
 		cs = read_here(run, cap, frame, next_expiry_ns, &rc);
