@@ -8,8 +8,18 @@
  * oldest first, which makes idle expiry and eviction of the least
  * recently active connection O(1) per flow.
  *
+ * A connection idle for longer than the pack interval (most of them: a
+ * closed connection lingers a minute for late segments) is packed: its
+ * record is encoded word by word in as few bytes as each word needs (none
+ * for a zero; a time as its distance after the connection's start), into
+ * a block of well under half the size, and the record goes back to the
+ * free list.  Packing is exact: the next segment of the connection, or its
+ * end, decodes the very same record.  Nothing outside the table ever sees
+ * a packed connection.
+ *
  * Lifetime: a struct flow * is valid until the end callback has returned
- * for it; the callback must copy whatever it keeps.
+ * for it, or until the next call into the table (which may pack it); the
+ * callbacks must copy whatever they keep.
  */
 #ifndef TCPSIGHT_FLOW_H
 #define TCPSIGHT_FLOW_H
@@ -51,12 +61,22 @@ struct flow_key {
 	uint8_t  pad[3];	/* zeroed: uthash compares the key bytewise */
 };
 
+/*
+ * What the index and the activity lists hold of a connection, packed or
+ * not: the first member of both struct flow and the packed form.
+ */
+struct flow_link {
+	UT_hash_handle hh;		/* uthash index; hh.key points at the record's key */
+	struct flow_link *older;	/* activity list of its class, toward the oldest */
+	struct flow_link *newer;	/* ... toward the newest; free-list link when unused */
+	uint8_t  class;			/* enum flow_class */
+	bool     packed;		/* the packed form, not a struct flow */
+};
+
 /* One connection.  Fixed size; nothing in it points outside the table. */
 struct flow {
-	UT_hash_handle hh;		/* uthash index by key */
+	struct flow_link link;		/* index and activity list; flow.c's alone */
 	struct flow_key key;
-	struct flow *older;		/* activity list of its class, toward the oldest */
-	struct flow *newer;		/* ... toward the newest; free-list link when unused */
 	uint64_t id;			/* 0, 1, ... in order of first segment (tshark's tcp.stream) */
 	uint64_t first_frame;		/* 1-based frame numbers across all inputs */
 	uint64_t last_frame;
@@ -64,7 +84,6 @@ struct flow {
 	uint64_t last_ns;
 	struct tcp_conn_state tcp;	/* both endpoints' states and history */
 	uint8_t  client_side;		/* key side (0 or 1) that is the client */
-	uint8_t  class;			/* enum flow_class */
 	struct conn_analysis an;	/* per-direction counters and windows */
 	struct conn_diagnosis diag;	/* per-direction time split and window trend */
 	struct window_series *series;	/* --series only: owned, freed when the flow ends */
@@ -74,6 +93,7 @@ struct flow {
 struct flow_limits {
 	uint32_t max_flows;			/* connections tracked at once */
 	uint64_t timeout_ns[FLOW_CLASS_COUNT];	/* idle timeout per class, packet time */
+	uint64_t pack_idle_ns;			/* pack records idle this long; 0 = never */
 };
 
 /* Counters the table keeps for the report. */
@@ -87,6 +107,13 @@ struct flow_table_stats {
 	uint64_t ext_allocated;	/* out-of-line diagnosis blocks malloc'd (struct diag_ext) */
 	uint64_t ext_peak;	/* most of them held by flows at once */
 	uint64_t ext_failed;	/* blocks that could not be had (out of memory) */
+	uint64_t packs;		/* records packed (a connection can be packed again) */
+	uint64_t unpacks;	/* packed connections that had another segment */
+	uint64_t packed;	/* connections packed now (counted in active too) */
+	uint64_t packed_peak;	/* most packed at once */
+	uint64_t packed_bytes;	/* bytes of the packed blocks now */
+	uint64_t packed_bytes_peak;	/* most bytes held in packed blocks at once */
+	uint64_t unpacked_peak;	/* most connections in full records at once */
 };
 
 /*
@@ -137,8 +164,11 @@ void flow_table_expire(struct flow_table *t, uint64_t now_ns);
  */
 int flow_table_end_all(struct flow_table *t, enum flow_end_reason reason);
 
-/* Call fn for every connection in the table (any order); fn must not
- * add or end connections. */
+/*
+ * Call fn for every connection in the table (any order); fn must not
+ * call into the table.  A packed connection is decoded into a scratch
+ * record for the call: fn must copy what it keeps.
+ */
 void flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow *f),
     void *arg);
 

@@ -30,6 +30,18 @@
 #define DEFAULT_TIMEOUT_CLOSED_S	60u
 
 /*
+ * A connection with no segment for this long (packet time, --pack-idle)
+ * has its record packed: encoded exactly, in well under half the bytes
+ * (flow.h; 700 with the header, on average, on the benchmark capture).
+ * Most records in a busy table are idle: closed connections lingering
+ * for late segments (~96% at the benchmark's peak), and open ones between
+ * requests.  Packing and unpacking take a few thousand instructions each,
+ * so a connection that talks every few seconds is not worth packing;
+ * below 5 s the benchmark saved little more (bench/RESULTS.md, session 5).
+ */
+#define DEFAULT_PACK_IDLE_S		5u
+
+/*
  * stdio buffer of a capture file (bytes).  libpcap reads every record
  * with two fread()s; with glibc's default 4 KB buffer that is a read(2)
  * every ~30 packets.

@@ -61,6 +61,7 @@ enum {
 	OPT_FLOW,
 	OPT_HTML,
 	OPT_THREADS,
+	OPT_PACK_IDLE,
 };
 
 static const struct option long_options[] = {
@@ -82,6 +83,7 @@ static const struct option long_options[] = {
 	{ "timeout-opening", required_argument, NULL, OPT_TIMEOUT_OPENING },
 	{ "timeout-established", required_argument, NULL, OPT_TIMEOUT_ESTABLISHED },
 	{ "timeout-closed", required_argument, NULL, OPT_TIMEOUT_CLOSED },
+	{ "pack-idle", required_argument, NULL, OPT_PACK_IDLE },
 	{ "interface", required_argument, NULL, 'i' },
 	{ "snapshot-length", required_argument, NULL, 's' },
 	{ "no-promiscuous-mode", no_argument, NULL, 'p' },
@@ -129,6 +131,8 @@ usage(FILE *out)
 	    "      --timeout-opening S         idle timeout while opening (default %u s)\n"
 	    "      --timeout-established S     idle timeout when open (default %u s)\n"
 	    "      --timeout-closed S          linger after FIN/RST (default %u s)\n"
+	    "      --pack-idle S               pack the state of connections idle for\n"
+	    "                                  S seconds (default %u; 0: never)\n"
 	    "  -c, --count N                   stop after N packets\n"
 	    "live capture:\n"
 	    "  -i, --interface IF              capture on IF (\"any\" for all)\n"
@@ -147,6 +151,7 @@ usage(FILE *out)
 	    TCPSIGHT_NAME, TCPSIGHT_NAME, DEFAULT_MAX_EVENTS_PER_FLOW,
 	    HTML_GRAPH_FLOWS, DEFAULT_MAX_FLOWS, DEFAULT_TIMEOUT_OPENING_S,
 	    DEFAULT_TIMEOUT_ESTABLISHED_S, DEFAULT_TIMEOUT_CLOSED_S,
+	    DEFAULT_PACK_IDLE_S,
 	    DEFAULT_LIVE_SNAPLEN, DEFAULT_STATS_INTERVAL_S);
 }
 
@@ -374,6 +379,7 @@ main(int argc, char **argv)
 	    DEFAULT_TIMEOUT_ESTABLISHED_S * 1000000000ull;
 	opt.limits.timeout_ns[FLOW_CLASS_CLOSED] =
 	    DEFAULT_TIMEOUT_CLOSED_S * 1000000000ull;
+	opt.limits.pack_idle_ns = DEFAULT_PACK_IDLE_S * 1000000000ull;
 	opt.stats_interval_ns = DEFAULT_STATS_INTERVAL_S * 1000000000ull;
 	opt.stop = &stop_requested;
 
@@ -531,6 +537,14 @@ main(int argc, char **argv)
 			}
 			opt.limits.timeout_ns[c - OPT_TIMEOUT_OPENING] =
 			    v * 1000000000ull;
+			break;
+		case OPT_PACK_IDLE:
+			if (!parse_number(optarg, 0, 100u * 365 * 86400, &v)) {
+				fprintf(stderr, "%s: --pack-idle wants seconds, not '%s'\n",
+				    TCPSIGHT_NAME, optarg);
+				return EXIT_FATAL;
+			}
+			opt.limits.pack_idle_ns = v * 1000000000ull;
 			break;
 		case 'q':
 			quiet = true;

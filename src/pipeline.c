@@ -45,6 +45,7 @@ struct run {
 	struct read_ahead *ahead;	/* the input's reading thread, or NULL */
 	struct run_summary *sum;
 	struct flow_table *table;
+	struct view_pick *view;	/* the live view's rows; NULL without one */
 	int sink_error;		/* first error a sink returned; stops the run */
 };
 
@@ -139,6 +140,8 @@ process_segment(struct run *run, const struct packet *p)
 	int dir, i, rc;
 
 	f = flow_table_find(run->table, p, &dir);
+	if (f == NULL && dir < 0)
+		return TCPS_ERR_NOMEM;	/* a packed connection could not be unpacked */
 	if (f != NULL && syn_starts_new_connection(f, dir, p)) {
 		flow_table_end(run->table, f, FLOW_END_PORT_REUSE);
 		f = NULL;
@@ -210,7 +213,7 @@ emit_stats(struct run *run, struct capture *cap, uint64_t now_ns)
 		st->if_dropped = cs.if_dropped;
 	}
 	st->active_flows = ft->active;
-	st->flow_memory_bytes = ft->allocated * flow_record_size();
+	st->flow_memory_bytes = ft->allocated * flow_record_size() + ft->packed_bytes;
 	st->evicted = ft->evicted;
 	st->timed_out = ft->timed_out;
 	if (run->sink->stats == NULL || run->stats_interval_ns == 0)
@@ -218,10 +221,15 @@ emit_stats(struct run *run, struct capture *cap, uint64_t now_ns)
 	return run->sink->stats(run->sink, st);
 }
 
-/* The open connections a live view shows, busiest and most troubled first. */
+/*
+ * The open connections a live view shows, busiest and most troubled
+ * first.  Copies: the table hands packed connections over in a scratch
+ * record that the next one overwrites.
+ */
 struct view_pick {
-	const struct flow *flows[LIVE_VIEW_ROWS];
-	uint64_t score[LIVE_VIEW_ROWS];
+	struct flow rows[LIVE_VIEW_ROWS];	/* in no order; see `order` */
+	size_t order[LIVE_VIEW_ROWS];		/* rows[] indexes, best first */
+	uint64_t score[LIVE_VIEW_ROWS];		/* of order[i] */
 	size_t n;
 };
 
@@ -231,7 +239,7 @@ pick_for_view(void *arg, struct flow *f)
 	struct view_pick *vp = arg;
 	const struct dir_analysis *c = &f->an.dir[DIR_C2S], *s = &f->an.dir[DIR_S2C];
 	uint64_t trouble, score;
-	size_t i;
+	size_t i, row;
 
 	trouble = (uint64_t)c->flag_count[SEG_RETRANSMISSION] +
 	    s->flag_count[SEG_RETRANSMISSION] + c->zero_window_episodes +
@@ -242,11 +250,12 @@ pick_for_view(void *arg, struct flow *f)
 		;
 	if (i == LIVE_VIEW_ROWS)
 		return;
-	if (vp->n < LIVE_VIEW_ROWS)
-		vp->n++;
-	memmove(&vp->flows[i + 1], &vp->flows[i], (vp->n - 1 - i) * sizeof(vp->flows[0]));
+	/* A new row while there is room, else the row of the last one. */
+	row = vp->n < LIVE_VIEW_ROWS ? vp->n++ : vp->order[LIVE_VIEW_ROWS - 1];
+	memmove(&vp->order[i + 1], &vp->order[i], (vp->n - 1 - i) * sizeof(vp->order[0]));
 	memmove(&vp->score[i + 1], &vp->score[i], (vp->n - 1 - i) * sizeof(vp->score[0]));
-	vp->flows[i] = f;
+	vp->rows[row] = *f;
+	vp->order[i] = row;
 	vp->score[i] = score;
 }
 
@@ -254,14 +263,17 @@ pick_for_view(void *arg, struct flow *f)
 static int
 emit_live_view(struct run *run, uint64_t now_ns)
 {
-	struct view_pick vp;
+	const struct flow *flows[LIVE_VIEW_ROWS];
 	struct live_stats st;
+	size_t i;
 
-	if (run->sink->live_view == NULL || now_ns < run->next_view_ns)
+	if (run->view == NULL || now_ns < run->next_view_ns)
 		return 0;
 	run->next_view_ns = now_ns + LIVE_VIEW_INTERVAL_NS;
-	vp.n = 0;
-	flow_table_foreach(run->table, pick_for_view, &vp);
+	run->view->n = 0;
+	flow_table_foreach(run->table, pick_for_view, run->view);
+	for (i = 0; i < run->view->n; i++)
+		flows[i] = &run->view->rows[run->view->order[i]];
 	/* The counters as of now, kernel drops as of the last stats record. */
 	st = run->sum->last_stats;
 	st.wall_ns = now_ns;
@@ -269,7 +281,7 @@ emit_live_view(struct run *run, uint64_t now_ns)
 	st.wire_bytes = run->sum->wire_bytes;
 	st.tcp_packets = run->sum->tcp_packets;
 	st.active_flows = flow_table_stats(run->table)->active;
-	return run->sink->live_view(run->sink, vp.flows, vp.n, &st);
+	return run->sink->live_view(run->sink, flows, run->view->n, &st);
 }
 
 /*
@@ -545,6 +557,11 @@ pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
 	run.table = flow_table_create(&opt->limits, on_flow_end, &run);
 	if (run.table == NULL)
 		return TCPS_ERR_NOMEM;
+	if (opt->live != NULL && sink->live_view != NULL &&
+	    (run.view = calloc(1, sizeof(*run.view))) == NULL) {
+		flow_table_free(&run.table);
+		return TCPS_ERR_NOMEM;
+	}
 
 	for (i = 0; i < count && rc == 0 && !sum->interrupted; i++) {
 		const char *name = sum->files[i];
@@ -592,6 +609,7 @@ pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
 		rc = TCPS_ERR_OPEN;
 	if (rc == TCPS_ERR_OPEN || rc == TCPS_ERR_FILTER) {
 		flow_table_free(&run.table);
+		free(run.view);
 		return rc;
 	}
 	/* Earlier inputs that failed to open count as damage once one opened. */
@@ -601,6 +619,7 @@ pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
 		rc = TCPS_ERR_NOMEM;
 	sum->table = *flow_table_stats(run.table);
 	flow_table_free(&run.table);
+	free(run.view);
 	if (rc == 0 && run.sink_error != 0)
 		rc = run.sink_error;
 	if (rc == 0 || rc == TCPS_ERR_NOMEM) {

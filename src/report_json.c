@@ -449,13 +449,19 @@ report_summary_json(const struct run_summary *sum)
 	}
 	json_object_set_new(o, "by_conn_state", by_state);
 	json_object_set_new(o, "by_end_reason", by_end);
-	json_object_set_new(o, "flow_table", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}",
+	json_object_set_new(o, "flow_table", json_pack(
+	    "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 	    "max_flows", (json_int_t)sum->max_flows,
 	    "peak_active", (json_int_t)sum->table.peak_active,
 	    "evicted", (json_int_t)sum->table.evicted,
 	    "timed_out", (json_int_t)sum->table.timed_out,
 	    "records_allocated", (json_int_t)sum->table.allocated,
-	    "record_bytes", (json_int_t)sum->flow_record_bytes));
+	    "record_bytes", (json_int_t)sum->flow_record_bytes,
+	    "peak_unpacked", (json_int_t)sum->table.unpacked_peak,
+	    "peak_packed", (json_int_t)sum->table.packed_peak,
+	    "peak_packed_bytes", (json_int_t)sum->table.packed_bytes_peak,
+	    "packs", (json_int_t)sum->table.packs,
+	    "unpacks", (json_int_t)sum->table.unpacks));
 	return o;
 }
 

@@ -1,6 +1,9 @@
 /*
- * test-flow.c - the flow table: key symmetry, ids, eviction, expiry.
+ * test-flow.c - the flow table: key symmetry, ids, eviction, expiry,
+ * packing of idle connections.
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -299,6 +302,243 @@ test_syn_flood_bounded(void)
 	flow_table_free(&t);
 }
 
+/* ---- Packing: an idle connection's record must come back byte for byte ---- */
+
+#define E (1700000000ull * S)	/* a realistic capture epoch */
+#define NPACK 30
+
+/* The records as they were made, and what the end callback saw. */
+struct pack_check {
+	struct flow want[NPACK];
+	uint64_t ids[NPACK];
+	int reasons[NPACK];
+	int count;
+	int mismatches;		/* records that did not come back as they were */
+	int visited;		/* flow_table_foreach calls */
+};
+
+/* Bytes of a record the table gives back unchanged: all but the link. */
+static int
+same_record(const struct flow *a, const struct flow *b)
+{
+	size_t off = offsetof(struct flow, key);
+
+	return memcmp((const char *)a + off, (const char *)b + off,
+	    sizeof(*a) - off) == 0;
+}
+
+static void
+pack_end(void *arg, struct flow *f, enum flow_end_reason reason)
+{
+	struct pack_check *c = arg;
+
+	if (f->id >= NPACK || !same_record(f, &c->want[f->id]))
+		c->mismatches++;
+	if (c->count < NPACK) {
+		c->ids[c->count] = f->id;
+		c->reasons[c->count] = reason;
+	}
+	c->count++;
+}
+
+static void
+pack_visit(void *arg, struct flow *f)
+{
+	struct pack_check *c = arg;
+
+	if (f->id >= NPACK || !same_record(f, &c->want[f->id]))
+		c->mismatches++;
+	c->visited++;
+}
+
+static uint64_t
+rng_next(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/*
+ * Fill the state of f after last_ns with words of every packed form and
+ * their edges: zero, below 2^32, 2^32 itself, the first segment's time,
+ * times after it by up to 2^32, 2^48 - 1 and 2^48 ns, times before it,
+ * and any value.
+ */
+static void
+fill_record(struct flow *f, uint64_t seed)
+{
+	uint8_t *b = (uint8_t *)&f->tcp;
+	size_t n = (sizeof(*f) - offsetof(struct flow, tcp)) / 8, i;
+	uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1, w, r;
+
+	for (i = 0; i < n; i++) {
+		r = rng_next(&x);
+		switch (r % 12) {
+		case 0: case 1: w = 0; break;
+		case 2: w = r >> 40; break;
+		case 3: w = UINT32_MAX; break;
+		case 4: w = (uint64_t)UINT32_MAX + 1; break;
+		case 5: w = f->first_ns + (r >> 32); break;
+		case 6: w = f->first_ns + UINT32_MAX + 1 + (r >> 60); break;
+		case 7: w = f->first_ns - 1 - (r >> 50); break;
+		case 8: w = f->first_ns + ((1ull << 48) - 1 - (r >> 60)); break;
+		case 9: w = f->first_ns + (1ull << 48) + (r >> 60); break;
+		case 10: w = f->first_ns; break;
+		default: w = r; break;
+		}
+		memcpy(b + 8 * i, &w, 8);
+	}
+	/* Pointers the table follows must stay valid. */
+	f->diag.dir[0].ext = f->diag.dir[1].ext = NULL;
+	f->series = NULL;
+}
+
+static struct flow *
+add_filled(struct flow_table *t, struct pack_check *c, int i, uint64_t ts,
+    enum flow_class class)
+{
+	struct packet p = make_segment(A, (uint16_t)(6000 + i), B, 80, TH_ACK, 1, 1, 0, ts);
+	struct flow *f;
+	int dir;
+
+	f = flow_table_add(t, &p, true, &dir);
+	fill_record(f, (uint64_t)i + 1);
+	flow_table_touch(t, f, ts, class);
+	c->want[f->id] = *f;
+	return f;
+}
+
+/*
+ * Idle connections are packed at the expiry sweep, the others not; a
+ * segment unpacks one, exactly; foreach and the end show packed ones
+ * exactly; and the records go back to the free list.
+ */
+static void
+test_pack_exact(void)
+{
+	struct flow_limits l = limits(100);
+	static struct pack_check c;
+	struct flow_table *t;
+	const struct flow_table_stats *st;
+	struct packet p;
+	struct flow *f;
+	int dir, i;
+
+	memset(&c, 0, sizeof(c));
+	l.pack_idle_ns = 2 * S;
+	for (i = 0; i < FLOW_CLASS_COUNT; i++)
+		l.timeout_ns[i] = 1000 * S;	/* packing only */
+	t = flow_table_create(&l, pack_end, &c);
+	for (i = 0; i < NPACK; i++)
+		(void)add_filled(t, &c, i, i < 20 ? E + 1 * S : E + 9 * S,
+		    (enum flow_class)(i % 3 == 0 ? FLOW_CLASS_CLOSED : FLOW_CLASS_ESTABLISHED));
+	st = flow_table_stats(t);
+	CHECK_EQ(st->allocated, 64);
+
+	flow_table_expire(t, E + 10 * S);	/* 0..19 idle 9 s, 20..29 idle 1 s */
+	st = flow_table_stats(t);
+	CHECK_EQ(st->packs, 20);
+	CHECK_EQ(st->packed, 20);
+	CHECK_EQ(st->packed_peak, 20);
+	CHECK_EQ(st->active, NPACK);
+	CHECK_EQ(st->unpacked_peak, NPACK);
+	CHECK(st->packed_bytes > 0 && st->packed_bytes == st->packed_bytes_peak);
+	CHECK_EQ(st->timed_out, 0);
+	CHECK_EQ(c.count, 0);
+
+	flow_table_foreach(t, pack_visit, &c);
+	CHECK_EQ(c.visited, NPACK);
+	CHECK_EQ(c.mismatches, 0);
+
+	/* A segment of packed connection 3, from the server: unpacked as it was. */
+	p = make_segment(B, 80, A, 6003, TH_ACK, 1, 1, 0, E + 11 * S);
+	f = flow_table_find(t, &p, &dir);
+	CHECK(f != NULL);
+	if (f != NULL) {
+		CHECK_EQ(f->id, 3);
+		CHECK_EQ(dir, DIR_S2C);
+		CHECK(same_record(f, &c.want[3]));
+		CHECK_EQ(f->link.packed, 0);
+		flow_table_touch(t, f, E + 11 * S, FLOW_CLASS_ESTABLISHED);
+		c.want[3].last_ns = E + 11 * S;
+	}
+	st = flow_table_stats(t);
+	CHECK_EQ(st->unpacks, 1);
+	CHECK_EQ(st->packed, 19);
+	/* Packing again later, and nothing repacked that was packed. */
+	flow_table_expire(t, E + 20 * S);
+	st = flow_table_stats(t);
+	CHECK_EQ(st->packed, NPACK);
+	CHECK_EQ(st->packs, 20 + 1 + 10);
+	CHECK_EQ(st->allocated, 64);	/* no record taken beyond the first slab */
+
+	CHECK_EQ(flow_table_end_all(t, FLOW_END_END_OF_INPUT), 0);
+	CHECK_EQ(c.count, NPACK);
+	for (i = 0; i < NPACK; i++)
+		CHECK_EQ(c.ids[i], i);
+	CHECK_EQ(c.mismatches, 0);
+	st = flow_table_stats(t);
+	CHECK_EQ(st->packed, 0);
+	CHECK_EQ(st->packed_bytes, 0);
+	CHECK_EQ(st->active, 0);
+	flow_table_free(&t);
+}
+
+/* Packed connections end by their timeout and by eviction, exactly. */
+static void
+test_pack_expire_evict(void)
+{
+	struct flow_limits l = limits(3);
+	static struct pack_check c;
+	struct flow_table *t;
+	int i;
+
+	memset(&c, 0, sizeof(c));
+	l.pack_idle_ns = 1 * S;
+	t = flow_table_create(&l, pack_end, &c);
+	(void)add_filled(t, &c, 0, E + 1 * S, FLOW_CLASS_CLOSED);
+	(void)add_filled(t, &c, 1, E + 2 * S, FLOW_CLASS_ESTABLISHED);
+	(void)add_filled(t, &c, 2, E + 3 * S, FLOW_CLASS_ESTABLISHED);
+	flow_table_expire(t, E + 5 * S);	/* all idle > 1 s: packed */
+	CHECK_EQ(flow_table_stats(t)->packed, 3);
+	/* A fourth connection: the table is full, the oldest (packed) goes. */
+	(void)add_filled(t, &c, 3, E + 6 * S, FLOW_CLASS_ESTABLISHED);
+	CHECK_EQ(c.count, 1);
+	CHECK_EQ(c.ids[0], 0);
+	CHECK_EQ(c.reasons[0], FLOW_END_EVICTED);
+	CHECK_EQ(flow_table_stats(t)->allocated, 3);
+	/* Established ones time out after 100 s, packed or not. */
+	flow_table_expire(t, E + 104 * S);
+	CHECK_EQ(c.count, 3);
+	for (i = 1; i < 3; i++) {
+		CHECK_EQ(c.ids[i], i);
+		CHECK_EQ(c.reasons[i], FLOW_END_IDLE_TIMEOUT);
+	}
+	CHECK_EQ(c.mismatches, 0);
+	CHECK_EQ(flow_table_stats(t)->packed, 1);	/* id 3, idle 98 s */
+	flow_table_free(&t);	/* a packed one left: freed (ASan checks) */
+}
+
+/* With pack_idle_ns 0 nothing is ever packed. */
+static void
+test_pack_off(void)
+{
+	struct flow_limits l = limits(100);
+	static struct pack_check c;
+	struct flow_table *t;
+
+	memset(&c, 0, sizeof(c));
+	t = flow_table_create(&l, pack_end, &c);
+	(void)add_filled(t, &c, 0, E + 1 * S, FLOW_CLASS_ESTABLISHED);
+	flow_table_expire(t, E + 50 * S);
+	CHECK_EQ(flow_table_stats(t)->packs, 0);
+	CHECK_EQ(flow_table_end_all(t, FLOW_END_END_OF_INPUT), 0);
+	CHECK_EQ(c.mismatches, 0);
+	flow_table_free(&t);
+}
+
 int
 main(void)
 {
@@ -311,5 +551,8 @@ main(void)
 	test_expiry_per_class();
 	test_end_all_in_id_order();
 	test_syn_flood_bounded();
+	test_pack_exact();
+	test_pack_expire_evict();
+	test_pack_off();
 	return harness_result();
 }
