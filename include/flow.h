@@ -25,6 +25,7 @@
 #define TCPSIGHT_FLOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <uthash.h>
@@ -133,7 +134,9 @@ void flow_table_free(struct flow_table **t);
 
 /*
  * Find the connection of segment p.  On success *dir is DIR_C2S when p
- * was sent by the client, DIR_S2C otherwise.  NULL when unknown.
+ * was sent by the client, DIR_S2C otherwise.  NULL when unknown; NULL
+ * with *dir < 0 when p's connection is packed and no record could be had
+ * to unpack it (out of memory).
  */
 struct flow *flow_table_find(struct flow_table *t, const struct packet *p, int *dir);
 
@@ -165,12 +168,20 @@ void flow_table_expire(struct flow_table *t, uint64_t now_ns);
 int flow_table_end_all(struct flow_table *t, enum flow_end_reason reason);
 
 /*
- * Call fn for every connection in the table (any order); fn must not
- * call into the table.  A packed connection is decoded into a scratch
- * record for the call: fn must copy what it keeps.
+ * How a view ranks connections, higher first.  A packed connection keeps
+ * the rank it had when it was packed (it has had no segment since), so a
+ * view of a table of idle connections decodes only the ones it shows.
  */
-void flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow *f),
-    void *arg);
+typedef uint64_t (*flow_rank_fn)(const struct flow *f);
+
+/* Rank connections with fn from now on (NULL: all rank 0). */
+void flow_table_set_rank(struct flow_table *t, flow_rank_fn fn);
+
+/*
+ * Copy the (at most) n connections of highest rank into out[], highest
+ * first (among equals, the least recently active first); their count.
+ */
+size_t flow_table_top(struct flow_table *t, struct flow *out, size_t n);
 
 /* The table's counters. */
 const struct flow_table_stats *flow_table_stats(struct flow_table *t);

@@ -32,7 +32,7 @@
 /*
  * A connection with no segment for this long (packet time, --pack-idle)
  * has its record packed: encoded exactly, in well under half the bytes
- * (flow.h; 700 with the header, on average, on the benchmark capture).
+ * (flow.h; 710 with the header, on average, on the benchmark capture).
  * Most records in a busy table are idle: closed connections lingering
  * for late segments (~96% at the benchmark's peak), and open ones between
  * requests.  Packing and unpacking take a few thousand instructions each,
@@ -128,6 +128,9 @@
  * slab is small, each next one twice the last, up to the maximum. */
 #define FLOW_FIRST_SLAB_RECORDS		64u
 #define FLOW_SLAB_RECORDS		4096u
+
+/* Most connections flow_table_top() returns (the live view shows 20). */
+#define FLOW_TOP_MAX			64u
 
 /* Stacked 802.1Q/802.1ad tags decoded before giving up on a frame. */
 #define MAX_VLAN_TAGS			8

@@ -84,6 +84,7 @@ struct flow_packed {
 	uint64_t id;			/* the record's id, last_ns and first_ns, */
 	uint64_t last_ns;		/* ... readable without decoding */
 	uint64_t base_ns;
+	uint64_t rank;			/* the table's rank function's, when packed */
 	uint32_t size;			/* bytes used in data */
 	uint8_t  data[];
 };
@@ -93,7 +94,7 @@ struct flow_packed {
 #define PACK_TAG_BYTES	((PACK_WORDS + 1) / 2)
 #define PACK_MAX_BYTES	(PACK_TAG_BYTES + 8 * PACK_WORDS)
 /* Zero bytes after the data: a word is read 8 bytes at a time, then masked. */
-#define PACK_SLACK	7
+#define PACK_SLACK	8
 
 _Static_assert(PACK_OFFSET % 8 == 0 && (sizeof(struct flow) - PACK_OFFSET) % 8 == 0,
     "the packed part of a record must be whole 64-bit words");
@@ -132,8 +133,9 @@ struct flow_table {
 	uint64_t next_id;
 	struct flow_table_stats stats;
 	struct diag_pool ext_pool;	/* out-of-line diagnosis blocks of the flows */
-	struct flow scratch;		/* a packed connection decoded to be ended or shown */
-	uint8_t pack_buf[PACK_MAX_BYTES + 8];	/* a record being packed (+8: stored 8 bytes at a time) */
+	flow_rank_fn rank;		/* see flow_table_set_rank(); NULL: all 0 */
+	struct flow scratch;		/* a packed connection decoded to be ended */
+	uint8_t pack_buf[PACK_MAX_BYTES];	/* a record being packed */
 };
 
 /* The record or the packed form of an entry (link is the first member of both). */
@@ -272,8 +274,9 @@ entry_replace(struct flow_table *t, struct flow_link *from, struct flow_link *to
 		l->newest = to;
 	if (l->pack_next == from)
 		l->pack_next = to;
-	HASH_DEL(t->index, from);
+	/* Add first: deleting the only entry would free uthash's table. */
 	HASH_ADD_KEYPTR_BYHASHVALUE(hh, t->index, key, sizeof(*key), hashv, to);
+	HASH_DEL(t->index, from);
 }
 
 static inline uint64_t
@@ -394,6 +397,7 @@ pack(struct flow_table *t, struct flow *f)
 	p->id = f->id;
 	p->last_ns = f->last_ns;
 	p->base_ns = f->first_ns;
+	p->rank = t->rank != NULL ? t->rank(f) : 0;
 	p->size = (uint32_t)n;
 	memcpy(p->data, t->pack_buf, n);
 	memset(p->data + n, 0, PACK_SLACK);
@@ -739,15 +743,57 @@ flow_table_end_all(struct flow_table *t, enum flow_end_reason reason)
 }
 
 void
-flow_table_foreach(struct flow_table *t, void (*fn)(void *arg, struct flow *f),
-    void *arg)
+flow_table_set_rank(struct flow_table *t, flow_rank_fn fn)
 {
+	t->rank = fn;
+}
+
+/* Entries of flow_table_top(), best first. */
+struct top_entry {
+	uint64_t rank;
 	struct flow_link *e;
+};
+
+size_t
+flow_table_top(struct flow_table *t, struct flow *out, size_t n)
+{
+	struct top_entry top[FLOW_TOP_MAX];
+	struct flow_link *e;
+	uint64_t rank;
+	size_t count = 0, i;
 	int c;
 
+	if (n > FLOW_TOP_MAX)
+		n = FLOW_TOP_MAX;
+	if (n == 0)
+		return 0;
 	for (c = 0; c < FLOW_CLASS_COUNT; c++)
-		for (e = t->lists[c].oldest; e != NULL; e = e->newer)
-			fn(arg, e->packed ? scratch_decode(t, packed_of(e)) : flow_of(e));
+		for (e = t->lists[c].oldest; e != NULL; e = e->newer) {
+			if (e->packed)
+				rank = packed_of(e)->rank;
+			else
+				rank = t->rank != NULL ? t->rank(flow_of(e)) : 0;
+			for (i = count; i > 0 && top[i - 1].rank < rank; i--)
+				;
+			if (i == n)
+				continue;
+			if (count < n)
+				count++;
+			memmove(&top[i + 1], &top[i], (count - 1 - i) * sizeof(top[0]));
+			top[i].rank = rank;
+			top[i].e = e;
+		}
+	for (i = 0; i < count; i++) {
+		e = top[i].e;
+		if (e->packed)
+			pack_decode(packed_of(e), &out[i]);
+		else
+			out[i] = *flow_of(e);
+		/* A copy is on no list and in no index: only its class is kept. */
+		memset(&out[i].link, 0, sizeof(out[i].link));
+		out[i].link.class = e->class;
+	}
+	return count;
 }
 
 const struct flow_table_stats *

@@ -45,7 +45,7 @@ struct run {
 	struct read_ahead *ahead;	/* the input's reading thread, or NULL */
 	struct run_summary *sum;
 	struct flow_table *table;
-	struct view_pick *view;	/* the live view's rows; NULL without one */
+	struct flow *view;	/* copies of the live view's rows; NULL without one */
 	int sink_error;		/* first error a sink returned; stops the run */
 };
 
@@ -221,42 +221,18 @@ emit_stats(struct run *run, struct capture *cap, uint64_t now_ns)
 	return run->sink->stats(run->sink, st);
 }
 
-/*
- * The open connections a live view shows, busiest and most troubled
- * first.  Copies: the table hands packed connections over in a scratch
- * record that the next one overwrites.
- */
-struct view_pick {
-	struct flow rows[LIVE_VIEW_ROWS];	/* in no order; see `order` */
-	size_t order[LIVE_VIEW_ROWS];		/* rows[] indexes, best first */
-	uint64_t score[LIVE_VIEW_ROWS];		/* of order[i] */
-	size_t n;
-};
-
-static void
-pick_for_view(void *arg, struct flow *f)
+/* The live view's order: the most troubled, then the busiest, first. */
+static uint64_t
+view_rank(const struct flow *f)
 {
-	struct view_pick *vp = arg;
 	const struct dir_analysis *c = &f->an.dir[DIR_C2S], *s = &f->an.dir[DIR_S2C];
-	uint64_t trouble, score;
-	size_t i, row;
+	uint64_t trouble;
 
 	trouble = (uint64_t)c->flag_count[SEG_RETRANSMISSION] +
 	    s->flag_count[SEG_RETRANSMISSION] + c->zero_window_episodes +
 	    s->zero_window_episodes + c->flag_count[SEG_LOST_SEGMENT] +
 	    s->flag_count[SEG_LOST_SEGMENT];
-	score = (trouble << 40) + c->payload_bytes + s->payload_bytes;
-	for (i = vp->n; i > 0 && vp->score[i - 1] < score; i--)
-		;
-	if (i == LIVE_VIEW_ROWS)
-		return;
-	/* A new row while there is room, else the row of the last one. */
-	row = vp->n < LIVE_VIEW_ROWS ? vp->n++ : vp->order[LIVE_VIEW_ROWS - 1];
-	memmove(&vp->order[i + 1], &vp->order[i], (vp->n - 1 - i) * sizeof(vp->order[0]));
-	memmove(&vp->score[i + 1], &vp->score[i], (vp->n - 1 - i) * sizeof(vp->score[0]));
-	vp->rows[row] = *f;
-	vp->order[i] = row;
-	vp->score[i] = score;
+	return (trouble << 40) + c->payload_bytes + s->payload_bytes;
 }
 
 /* Once a second of a live capture: hand the sink a view of open connections. */
@@ -265,15 +241,14 @@ emit_live_view(struct run *run, uint64_t now_ns)
 {
 	const struct flow *flows[LIVE_VIEW_ROWS];
 	struct live_stats st;
-	size_t i;
+	size_t i, n;
 
 	if (run->view == NULL || now_ns < run->next_view_ns)
 		return 0;
 	run->next_view_ns = now_ns + LIVE_VIEW_INTERVAL_NS;
-	run->view->n = 0;
-	flow_table_foreach(run->table, pick_for_view, run->view);
-	for (i = 0; i < run->view->n; i++)
-		flows[i] = &run->view->rows[run->view->order[i]];
+	n = flow_table_top(run->table, run->view, LIVE_VIEW_ROWS);
+	for (i = 0; i < n; i++)
+		flows[i] = &run->view[i];
 	/* The counters as of now, kernel drops as of the last stats record. */
 	st = run->sum->last_stats;
 	st.wall_ns = now_ns;
@@ -281,7 +256,7 @@ emit_live_view(struct run *run, uint64_t now_ns)
 	st.wire_bytes = run->sum->wire_bytes;
 	st.tcp_packets = run->sum->tcp_packets;
 	st.active_flows = flow_table_stats(run->table)->active;
-	return run->sink->live_view(run->sink, flows, run->view->n, &st);
+	return run->sink->live_view(run->sink, flows, n, &st);
 }
 
 /*
@@ -557,10 +532,13 @@ pipeline_run(const struct pipeline_options *opt, struct report_sink *sink,
 	run.table = flow_table_create(&opt->limits, on_flow_end, &run);
 	if (run.table == NULL)
 		return TCPS_ERR_NOMEM;
-	if (opt->live != NULL && sink->live_view != NULL &&
-	    (run.view = calloc(1, sizeof(*run.view))) == NULL) {
-		flow_table_free(&run.table);
-		return TCPS_ERR_NOMEM;
+	if (opt->live != NULL && sink->live_view != NULL) {
+		run.view = calloc(LIVE_VIEW_ROWS, sizeof(*run.view));
+		if (run.view == NULL) {
+			flow_table_free(&run.table);
+			return TCPS_ERR_NOMEM;
+		}
+		flow_table_set_rank(run.table, view_rank);
 	}
 
 	for (i = 0; i < count && rc == 0 && !sum->interrupted; i++) {

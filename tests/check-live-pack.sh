@@ -1,12 +1,12 @@
 #!/bin/sh
 # Packing in a live capture (-i lo, 127.0.0.1 only): three connections
-# send, stay idle for 4 s (packed: --pack-idle 1), then send again
+# send, stay idle for 6 s (packed: --pack-idle 1), then send again
 # (unpacked) and close.
 #   1. NDJSON: packing and unpacking happened, and every flow record is
 #      byte for byte the one of the -w file re-read with --pack-idle 0.
 #   2. The terminal view (-F text on a pseudo-terminal, script(1)): the
 #      screens drawn while the connections are idle, hence packed, still
-#      list all three with their data.
+#      list all three, unchanged from one screen to the next.
 # usage: check-live-pack.sh TCPSIGHT      (as root; 77 = skipped)
 set -u
 tcpsight=$1
@@ -26,7 +26,7 @@ fail=0
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 # traffic: a server on $port reading everything; three clients send
-# 100, 200 and 300 kB, wait 4 s, send 1000 bytes more each, and close.
+# 100, 200 and 300 kB, wait 6 s, send 1000 bytes more each, and close.
 traffic() {
 	python3 - "$port" <<'EOF'
 import socket, sys, threading, time
@@ -49,7 +49,7 @@ for i in range(3):
     c = socket.create_connection(('127.0.0.1', port))
     c.sendall(b'x' * (100000 * (i + 1)))
     clients.append(c)
-time.sleep(4)
+time.sleep(6)
 for c in clients:
     c.sendall(b'y' * 1000)
 time.sleep(0.3)
@@ -69,7 +69,7 @@ wait_listening() {
 }
 
 # ---- 1. NDJSON and the -w file ----
-"$tcpsight" -i lo -f "tcp port $port" --pack-idle 1 --duration 8 -F ndjson \
+"$tcpsight" -i lo -f "tcp port $port" --pack-idle 1 --duration 10 -F ndjson \
     -w "$work/live.pcap" >"$work/live.ndjson" 2>"$work/live.err" &
 pid=$!
 wait_listening "$work/live.err"
@@ -97,23 +97,29 @@ sys.exit(bad)
 EOF
 
 # ---- 2. the terminal view ----
-script -qfc "$tcpsight -i lo -f 'tcp port $port' --pack-idle 1 --duration 8 -F text" \
+script -qfc "$tcpsight -i lo -f 'tcp port $port' --pack-idle 1 --duration 10 -F text" \
     /dev/null >"$work/screen.txt" 2>&1 &
 pid=$!
 wait_listening "$work/screen.txt"	# -f: script writes what it reads at once
 traffic || { echo "FAIL: the traffic did not run"; fail=1; }
 wait $pid
-python3 - "$work/screen.txt" <<'EOF' || fail=1
+python3 - "$work/screen.txt" "$port" <<'EOF' || fail=1
 import sys
 text = open(sys.argv[1], errors='replace').read()
-screens = text.split('\x1b[H\x1b[2J')
-idle = [s for s in screens if 'open connections' in s and
-        all(kb in s for kb in ('100.0 KB', '200.0 KB', '300.0 KB'))]
-ok = len(idle) >= 2
+port = ':' + sys.argv[2]
+# The rows of this run's connections on each live screen.
+screens = [[l.strip() for l in s.splitlines() if port in l]
+           for s in text.split('\x1b[H\x1b[2J') if 'open connections' in s]
+# Idle: all three listed, exactly as on the screen before.  After 1 s
+# idle they are packed, so a 6 s pause gives ~4 such screens of packed
+# connections; a view that lost packed ones would show at most ~1.
+idle = sum(1 for a, b in zip(screens, screens[1:]) if len(b) == 3 and a == b)
+ok = idle >= 3
 print(('ok   ' if ok else 'FAIL ') +
-      'the live view lists the three idle (packed) connections: %d screens' % len(idle))
+      'the live view lists the three idle (packed) connections: %d unchanged '
+      'screens of %d' % (idle, len(screens)))
 if not ok:
-    print(screens[-3:])
+    print(screens)
 sys.exit(not ok)
 EOF
 exit $fail

@@ -314,7 +314,7 @@ struct pack_check {
 	int reasons[NPACK];
 	int count;
 	int mismatches;		/* records that did not come back as they were */
-	int visited;		/* flow_table_foreach calls */
+	struct flow top[NPACK];	/* flow_table_top()'s copies */
 };
 
 /* Bytes of a record the table gives back unchanged: all but the link. */
@@ -341,14 +341,11 @@ pack_end(void *arg, struct flow *f, enum flow_end_reason reason)
 	c->count++;
 }
 
-static void
-pack_visit(void *arg, struct flow *f)
+/* Rank for flow_table_top(): the newest connection first. */
+static uint64_t
+rank_by_id(const struct flow *f)
 {
-	struct pack_check *c = arg;
-
-	if (f->id >= NPACK || !same_record(f, &c->want[f->id]))
-		c->mismatches++;
-	c->visited++;
+	return f->id;
 }
 
 static uint64_t
@@ -412,7 +409,7 @@ add_filled(struct flow_table *t, struct pack_check *c, int i, uint64_t ts,
 
 /*
  * Idle connections are packed at the expiry sweep, the others not; a
- * segment unpacks one, exactly; foreach and the end show packed ones
+ * segment unpacks one, exactly; flow_table_top() and the end show packed ones
  * exactly; and the records go back to the free list.
  */
 static void
@@ -431,6 +428,7 @@ test_pack_exact(void)
 	for (i = 0; i < FLOW_CLASS_COUNT; i++)
 		l.timeout_ns[i] = 1000 * S;	/* packing only */
 	t = flow_table_create(&l, pack_end, &c);
+	flow_table_set_rank(t, rank_by_id);
 	for (i = 0; i < NPACK; i++)
 		(void)add_filled(t, &c, i, i < 20 ? E + 1 * S : E + 9 * S,
 		    (enum flow_class)(i % 3 == 0 ? FLOW_CLASS_CLOSED : FLOW_CLASS_ESTABLISHED));
@@ -448,9 +446,17 @@ test_pack_exact(void)
 	CHECK_EQ(st->timed_out, 0);
 	CHECK_EQ(c.count, 0);
 
-	flow_table_foreach(t, pack_visit, &c);
-	CHECK_EQ(c.visited, NPACK);
-	CHECK_EQ(c.mismatches, 0);
+	/* The top 5 are whole; all 30 come back exactly, packed or not. */
+	CHECK_EQ(flow_table_top(t, c.top, 5), 5);
+	for (i = 0; i < 5; i++)
+		CHECK_EQ(c.top[i].id, NPACK - 1 - i);
+	CHECK_EQ(flow_table_top(t, c.top, NPACK), NPACK);
+	for (i = 0; i < NPACK; i++) {
+		CHECK_EQ(c.top[i].id, NPACK - 1 - i);
+		CHECK(same_record(&c.top[i], &c.want[NPACK - 1 - i]));
+		CHECK_EQ(c.top[i].link.packed, 0);
+	}
+	CHECK_EQ(flow_table_stats(t)->packed, 20);	/* copies: nothing unpacked */
 
 	/* A segment of packed connection 3, from the server: unpacked as it was. */
 	p = make_segment(B, 80, A, 6003, TH_ACK, 1, 1, 0, E + 11 * S);
