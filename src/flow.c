@@ -371,6 +371,13 @@ pack_decode(const struct flow_packed *p, struct flow *f)
 	}
 }
 
+/* Bytes of the packed block of a record encoded in n bytes. */
+static inline size_t
+packed_block_bytes(size_t n)
+{
+	return sizeof(struct flow_packed) + n + PACK_SLACK;
+}
+
 /* Give a record back to the free list. */
 static void
 record_put(struct flow_table *t, struct flow *f)
@@ -388,7 +395,7 @@ static bool
 pack(struct flow_table *t, struct flow *f)
 {
 	size_t n = pack_encode(t, f);
-	struct flow_packed *p = malloc(sizeof(*p) + n + PACK_SLACK);
+	struct flow_packed *p = malloc(packed_block_bytes(n));
 
 	if (p == NULL)
 		return false;
@@ -405,7 +412,7 @@ pack(struct flow_table *t, struct flow *f)
 	record_put(t, f);
 	t->stats.packs++;
 	t->stats.packed++;
-	t->stats.packed_bytes += sizeof(*p) + n + PACK_SLACK;
+	t->stats.packed_bytes += packed_block_bytes(n);
 	if (t->stats.packed > t->stats.packed_peak)
 		t->stats.packed_peak = t->stats.packed;
 	if (t->stats.packed_bytes > t->stats.packed_bytes_peak)
@@ -418,7 +425,7 @@ static void
 packed_free(struct flow_table *t, struct flow_packed *p)
 {
 	t->stats.packed--;
-	t->stats.packed_bytes -= sizeof(*p) + p->size + PACK_SLACK;
+	t->stats.packed_bytes -= packed_block_bytes(p->size);
 	free(p);
 }
 
@@ -457,17 +464,26 @@ unpack(struct flow_table *t, struct flow_packed *p)
 	return f;
 }
 
-/* Decode packed connection p into the table's scratch record. */
-static struct flow *
-scratch_decode(struct flow_table *t, struct flow_packed *p)
+/* A copy of entry e's connection in *out, on no list and in no index. */
+static void
+entry_copy(struct flow_link *e, struct flow *out)
 {
-	struct flow *f = &t->scratch;
+	if (e->packed)
+		pack_decode(packed_of(e), out);
+	else
+		*out = *flow_of(e);
+	memset(&out->link, 0, sizeof(out->link));
+	out->link.class = e->class;
+}
 
-	pack_decode(p, f);
-	f->link.class = p->link.class;
-	f->link.packed = false;
-	f->link.older = f->link.newer = NULL;
-	return f;
+/* The record of entry e: its own, or a packed one decoded into the scratch. */
+static struct flow *
+entry_record(struct flow_table *t, struct flow_link *e)
+{
+	if (!e->packed)
+		return flow_of(e);
+	entry_copy(e, &t->scratch);
+	return &t->scratch;
 }
 
 struct flow_table *
@@ -500,13 +516,9 @@ flow_table_free(struct flow_table **tp)
 	for (c = 0; c < FLOW_CLASS_COUNT; c++)
 		for (e = t->lists[c].oldest; e != NULL; e = newer) {
 			newer = e->newer;
-			if (e->packed) {
-				diagnosis_release(&scratch_decode(t, packed_of(e))->diag,
-				    &t->ext_pool);
+			diagnosis_release(&entry_record(t, e)->diag, &t->ext_pool);
+			if (e->packed)
 				free(e);
-			} else {
-				diagnosis_release(&flow_of(e)->diag, &t->ext_pool);
-			}
 		}
 	diag_pool_clear(&t->ext_pool);
 	for (s = t->slabs; s != NULL; s = next) {
@@ -599,7 +611,7 @@ oldest_entry(struct flow_table *t)
 static void
 entry_end(struct flow_table *t, struct flow_link *e, enum flow_end_reason reason)
 {
-	struct flow *f = e->packed ? scratch_decode(t, packed_of(e)) : flow_of(e);
+	struct flow *f = entry_record(t, e);
 
 	if (t->on_end != NULL)
 		t->on_end(t->on_end_arg, f, reason);
@@ -783,16 +795,8 @@ flow_table_top(struct flow_table *t, struct flow *out, size_t n)
 			top[i].rank = rank;
 			top[i].e = e;
 		}
-	for (i = 0; i < count; i++) {
-		e = top[i].e;
-		if (e->packed)
-			pack_decode(packed_of(e), &out[i]);
-		else
-			out[i] = *flow_of(e);
-		/* A copy is on no list and in no index: only its class is kept. */
-		memset(&out[i].link, 0, sizeof(out[i].link));
-		out[i].link.class = e->class;
-	}
+	for (i = 0; i < count; i++)
+		entry_copy(top[i].e, &out[i]);
 	return count;
 }
 
